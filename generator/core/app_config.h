@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace ctapp {
+
+// The validated contents of one NAME.ctapp file (see man/ctapp.ctapp.5).
+// Every value here has passed validation: paths are absolute, names are legal,
+// and no string contains a control character.
+
+enum class NetworkMode { kHost, kNone, kBridge };
+enum class NotifyMode { kStarted, kContainer, kHealthy };
+enum class UserNamespaceMode { kHost, kAuto };
+enum class Protocol { kTcp, kUdp };
+
+struct Volume {
+  std::string target;            // absolute path inside the container
+  std::string source;            // absolute host path; empty: ROOT/var/lib/ctapp/apps/NAME/...
+  bool read_only = false;
+};
+
+struct BindMount {
+  std::string source;            // absolute host path
+  std::string target;            // absolute path inside the container
+  bool read_only = false;
+};
+
+struct PublishedPort {
+  std::string host_ip;           // empty: all addresses
+  uint16_t host_port = 0;
+  uint16_t container_port = 0;
+  Protocol protocol = Protocol::kTcp;
+};
+
+struct IdMapping {
+  uint32_t container_id = 0;
+  uint32_t host_id = 0;
+  uint32_t size = 0;
+};
+
+struct TcpProbe {
+  uint16_t port = 0;
+};
+struct ExecProbe {
+  std::vector<std::string> argv;
+};
+using ReadyProbe = std::variant<std::monostate, TcpProbe, ExecProbe>;
+
+struct RunSettings {
+  std::optional<std::vector<std::string>> command;     // replaces the image's Cmd
+  std::optional<std::vector<std::string>> entrypoint;  // replaces the image's Entrypoint
+  std::vector<std::pair<std::string, std::string>> env;  // in file order
+  std::vector<std::string> env_files;                  // read by the helper at start
+  std::string user;                                    // "name", "uid", "uid:gid"; empty: image's
+  std::string workdir;
+  std::string hostname;
+  bool read_only = false;
+  bool keep_changes = false;       // keep the overlay's upper layer across restarts
+  std::vector<std::string> tmpfs;  // absolute targets
+  std::string stop_signal;         // e.g. "SIGTERM"; empty: image's StopSignal
+  std::string runtime = "runc";    // runc | crun
+  UserNamespaceMode user_namespace = UserNamespaceMode::kHost;
+  std::vector<IdMapping> uid_map;  // explicit mappings; imply a user namespace
+  std::vector<IdMapping> gid_map;
+};
+
+struct NetworkSettings {
+  NetworkMode mode = NetworkMode::kHost;
+  std::string network;             // CNI network (conflist) name for bridge mode
+  std::vector<PublishedPort> publish;
+};
+
+struct ServiceSettings {
+  std::string description;
+  NotifyMode notify = NotifyMode::kStarted;
+  ReadyProbe ready;
+  std::string ready_timeout;       // systemd time span, validated
+  std::string restart;             // systemd Restart= value; empty: template default
+  std::string restart_sec;
+  std::string start_timeout;       // TimeoutStartSec=
+  std::string stop_timeout;        // TimeoutStopSec=
+  std::vector<std::string> wanted_by;  // unit names, e.g. multi-user.target
+  std::vector<std::string> after;      // other app names
+  std::vector<std::string> requires_apps;
+};
+
+struct ResourceSettings {
+  std::string memory_max;          // systemd size, validated (e.g. 512M)
+  std::string memory_high;
+  std::string cpu_quota;           // e.g. 150%
+  std::optional<uint32_t> cpu_weight;
+  std::string tasks_max;           // number or "infinity"
+};
+
+// Raw systemd settings: section -> ordered (key, value) pairs, written as given.
+struct Passthrough {
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> sections;
+};
+
+struct AppConfig {
+  std::string name;                // from the file name, validated as a unit instance
+  std::filesystem::path source_path;  // the .ctapp file it came from
+  std::string image;               // image reference as written; empty if rootfs is set
+  std::string rootfs;              // absolute path of a ready root; empty if image is set
+  RunSettings run;
+  std::vector<Volume> volumes;
+  std::vector<BindMount> mounts;
+  NetworkSettings network;
+  ServiceSettings service;
+  ResourceSettings resources;
+  Passthrough systemd;
+};
+
+}  // namespace ctapp

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "core/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
+
+#include "core/unique_fd.h"
+
+namespace ctapp {
+namespace {
+
+// Unlinks the temporary file unless the rename succeeded.
+class TempFileGuard {
+ public:
+  explicit TempFileGuard(std::filesystem::path path) : path_(std::move(path)) {}
+  TempFileGuard(const TempFileGuard&) = delete;
+  TempFileGuard& operator=(const TempFileGuard&) = delete;
+  ~TempFileGuard() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  void commit() { path_.clear(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string random_suffix() {
+  static thread_local std::mt19937_64 generator{std::random_device{}()};
+  return fmt::format("{:016x}", generator());
+}
+
+}  // namespace
+
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content, mode_t mode,
+                         bool exclusive) {
+  if (exclusive) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) == 0) return fail("'{}' already exists", path.string());
+  }
+  auto temp_path = path;
+  temp_path += ".#tmp-" + random_suffix();
+  UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (!fd.valid()) return fail("create '{}': {}", temp_path.string(), errno_text(errno));
+  TempFileGuard guard(temp_path);
+  // The umask may have cleared bits the caller asked for.
+  if (::fchmod(fd.get(), mode) < 0) return fail("chmod '{}': {}", temp_path.string(), errno_text(errno));
+  std::string_view rest = content;
+  while (!rest.empty()) {
+    ssize_t n = ::write(fd.get(), rest.data(), rest.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("write '{}': {}", temp_path.string(), errno_text(errno));
+    }
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+  if (::fsync(fd.get()) < 0) return fail("fsync '{}': {}", temp_path.string(), errno_text(errno));
+  if (::close(fd.release()) < 0) return fail("close '{}': {}", temp_path.string(), errno_text(errno));
+  if (exclusive) {
+    // link() fails with EEXIST where rename() would silently replace.
+    if (::link(temp_path.c_str(), path.c_str()) < 0)
+      return fail("create '{}': {}", path.string(), errno_text(errno));
+    return {};
+  }
+  if (::rename(temp_path.c_str(), path.c_str()) < 0)
+    return fail("rename '{}' to '{}': {}", temp_path.string(), path.string(), errno_text(errno));
+  guard.commit();
+  return {};
+}
+
+Result<std::string> read_file(const std::filesystem::path& path, size_t max_size) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return fail("open '{}': {}", path.string(), errno_text(errno));
+  std::string content;
+  char buffer[65536];
+  while (true) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("read '{}': {}", path.string(), errno_text(errno));
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+    if (content.size() > max_size)
+      return fail("'{}' is larger than {} bytes", path.string(), max_size);
+  }
+  return content;
+}
+
+}  // namespace ctapp

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ctapp {
+
+// Every place ctapp reads or writes, below one root prefix. The prefix is "/"
+// on a running machine and a directory for tests and for filling a machine
+// image at build time (`ctapp --root /mnt/image`, or CTAPP_ROOT).
+struct Paths {
+  std::filesystem::path root = "/";
+  // Where *.ctapp files are looked up, highest precedence first.
+  std::vector<std::filesystem::path> config_dirs;
+
+  // root from `root_override` if not empty, else $CTAPP_ROOT, else "/";
+  // config_dirs from $CTAPP_CONFIG_PATH (colon-separated, taken as given) if
+  // set, else ROOT/etc, ROOT/run and ROOT/usr/lib containers.d.
+  static Paths from_environment(const std::string& root_override = "");
+
+  std::filesystem::path under_root(const std::filesystem::path& absolute) const;
+  std::filesystem::path image_store() const { return under_root("/var/lib/ctapp/images"); }
+  std::filesystem::path apps_dir() const { return under_root("/var/lib/ctapp/apps"); }
+  std::filesystem::path bundles_dir() const { return under_root("/opt/containers"); }
+  std::filesystem::path runtime_dir() const { return under_root("/run/ctapp"); }
+};
+
+}  // namespace ctapp

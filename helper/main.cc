@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/commands.h"
+
+namespace {
+
+void print_usage(FILE* out) {
+  std::fprintf(out, "Usage: ctapp [--root DIR] COMMAND [ARGS...]\n\nCommands:\n");
+  for (const auto& command : ctapp::all_commands())
+    std::fprintf(out, "  %-10s %s\n", command.name, command.summary);
+  std::fprintf(out, "\nSee ctapp(8) and ctapp.ctapp(5).\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string root;
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--root" && i + 1 < argc) {
+      root = argv[++i];
+    } else if (arg.starts_with("--root=")) {
+      root = arg.substr(7);
+    } else if (arg == "-h" || arg == "--help") {
+      print_usage(stdout);
+      return 0;
+    } else if (arg == "--version") {
+      std::printf("ctapp %s\n", CTAPP_VERSION);
+      return 0;
+    } else if (arg.starts_with("-")) {
+      std::fprintf(stderr, "ctapp: unknown option '%s'; see 'ctapp --help'\n", arg.c_str());
+      return 2;
+    } else {
+      break;
+    }
+  }
+  if (i >= argc) {
+    print_usage(stderr);
+    return 2;
+  }
+  ctapp::GlobalOptions options{ctapp::Paths::from_environment(root)};
+  std::string name = argv[i];
+  std::vector<std::string> args(argv + i + 1, argv + argc);
+  for (const auto& command : ctapp::all_commands())
+    if (name == command.name) return command.run(options, args);
+  std::fprintf(stderr, "ctapp: unknown command '%s'; see 'ctapp --help'\n", name.c_str());
+  return 2;
+}
