@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -29,49 +30,69 @@ bool needs_pull(const AppConfig& app, const Paths& paths) {
   return ::stat(rootfs.c_str(), &st) < 0 || !S_ISDIR(st.st_mode);
 }
 
-Status make_dirs(const std::filesystem::path& dir) {
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error) return fail("create directory '{}': {}", dir.string(), error.message());
-  return {};
-}
+// Writes into the output directory, creating each directory once.
+class OutputWriter {
+ public:
+  OutputWriter(const std::filesystem::path& root, const std::filesystem::path& template_unit)
+      : root_(root), template_unit_(template_unit) {}
 
-// A symlink made under a temporary name and renamed into place.
-Status write_symlink_atomic(const std::filesystem::path& target, const std::filesystem::path& link) {
-  if (auto made = make_dirs(link.parent_path()); !made) return made;
-  auto temp = link;
-  temp += ".#tmp";
-  ::unlink(temp.c_str());
-  if (::symlink(target.c_str(), temp.c_str()) < 0)
-    return fail("symlink '{}': {}", temp.string(), errno_text(errno));
-  if (::rename(temp.c_str(), link.c_str()) < 0) {
-    int err = errno;
-    ::unlink(temp.c_str());
-    return fail("rename '{}': {}", link.string(), errno_text(err));
-  }
-  return {};
-}
-
-Status write_app(const GeneratorOptions& options, const RenderedApp& rendered) {
-  if (options.dry_run) {
-    std::printf("---%s---\n%s", rendered.dropin_name.c_str(), rendered.dropin_text.c_str());
+  Status write(const RenderedApp& rendered) {
+    auto dropin = root_ / rendered.dropin_name;
+    if (auto made = make_dir(dropin.parent_path()); !made) return made;
+    // The output directory is a tmpfs that systemd empties at every run: no
+    // fsync needed, and atomic rename still protects concurrent readers.
+    if (auto written = write_file_atomic(dropin, rendered.dropin_text, {.durable = false}); !written)
+      return written;
     for (const auto& link : rendered.wants_links)
-      std::printf("---%s -> %s---\n", link.c_str(), options.template_unit.c_str());
+      if (auto linked = write_symlink(root_ / link); !linked) return linked;
     return {};
   }
-  auto dropin = options.output_dir / rendered.dropin_name;
-  if (auto made = make_dirs(dropin.parent_path()); !made) return made;
-  if (auto written = write_file_atomic(dropin, rendered.dropin_text); !written) return written;
+
+ private:
+  Status make_dir(const std::filesystem::path& dir) {
+    if (made_.contains(dir)) return {};
+    if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST)
+      return fail("create directory '{}': {}", dir.string(), errno_text(errno));
+    made_.insert(dir);
+    return {};
+  }
+
+  // symlink() is atomic by itself; an existing link is replaced through a
+  // temporary name only when it points elsewhere.
+  Status write_symlink(const std::filesystem::path& link) {
+    if (auto made = make_dir(link.parent_path()); !made) return made;
+    if (::symlink(template_unit_.c_str(), link.c_str()) == 0) return {};
+    if (errno != EEXIST) return fail("symlink '{}': {}", link.string(), errno_text(errno));
+    std::error_code error;
+    if (std::filesystem::read_symlink(link, error) == template_unit_) return {};
+    auto temp = link;
+    temp += ".#tmp";
+    ::unlink(temp.c_str());
+    if (::symlink(template_unit_.c_str(), temp.c_str()) < 0 ||
+        ::rename(temp.c_str(), link.c_str()) < 0) {
+      int err = errno;
+      ::unlink(temp.c_str());
+      return fail("replace symlink '{}': {}", link.string(), errno_text(err));
+    }
+    return {};
+  }
+
+  std::filesystem::path root_;
+  std::filesystem::path template_unit_;
+  std::set<std::filesystem::path> made_;
+};
+
+void print_app(const RenderedApp& rendered, const std::filesystem::path& template_unit) {
+  std::printf("---%s---\n%s", rendered.dropin_name.c_str(), rendered.dropin_text.c_str());
   for (const auto& link : rendered.wants_links)
-    if (auto linked = write_symlink_atomic(options.template_unit, options.output_dir / link); !linked)
-      return linked;
-  return {};
+    std::printf("---%s -> %s---\n", link.c_str(), template_unit.c_str());
 }
 
 }  // namespace
 
 Status run_generator(const GeneratorOptions& options, GeneratorLog& log) {
   AppDiscovery discovery = find_apps(options.paths.config_dirs);
+  OutputWriter writer(options.output_dir, options.template_unit);
   for (const auto& problem : discovery.problems) log.write(Priority::kWarning, problem.format());
   for (const auto& source : discovery.apps) {
     auto app = parse_app(source);
@@ -83,7 +104,11 @@ Status run_generator(const GeneratorOptions& options, GeneratorLog& log) {
       continue;
     }
     RenderedApp rendered = render_app(*app, needs_pull(*app, options.paths));
-    if (auto written = write_app(options, rendered); !written) return written;
+    if (options.dry_run) {
+      print_app(rendered, options.template_unit);
+    } else if (auto written = writer.write(rendered); !written) {
+      return written;
+    }
   }
   return {};
 }

@@ -57,7 +57,7 @@ using ReadyProbe = std::variant<std::monostate, TcpProbe, ExecProbe>;
 struct RunSettings {
   std::optional<std::vector<std::string>> command;     // replaces the image's Cmd
   std::optional<std::vector<std::string>> entrypoint;  // replaces the image's Entrypoint
-  std::vector<std::pair<std::string, std::string>> env;  // in file order
+  std::vector<std::pair<std::string, std::string>> env;  // sorted by name
   std::vector<std::string> env_files;                  // read by the helper at start
   std::string user;                                    // "name", "uid", "uid:gid"; empty: image's
   std::string workdir;

@@ -28,6 +28,15 @@ class TempFileGuard {
   std::filesystem::path path_;
 };
 
+mode_t process_umask() {
+  static const mode_t value = [] {
+    mode_t current = ::umask(0);
+    ::umask(current);
+    return current;
+  }();
+  return value;
+}
+
 std::string random_suffix() {
   static thread_local std::mt19937_64 generator{std::random_device{}()};
   return fmt::format("{:016x}", generator());
@@ -35,9 +44,10 @@ std::string random_suffix() {
 
 }  // namespace
 
-Status write_file_atomic(const std::filesystem::path& path, std::string_view content, mode_t mode,
-                         bool exclusive) {
-  if (exclusive) {
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content,
+                         const WriteOptions& options) {
+  const mode_t mode = options.mode;
+  if (options.exclusive) {
     struct stat st;
     if (::lstat(path.c_str(), &st) == 0) return fail("'{}' already exists", path.string());
   }
@@ -46,8 +56,8 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
   UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (!fd.valid()) return fail("create '{}': {}", temp_path.string(), errno_text(errno));
   TempFileGuard guard(temp_path);
-  // The umask may have cleared bits the caller asked for.
-  if (::fchmod(fd.get(), mode) < 0) return fail("chmod '{}': {}", temp_path.string(), errno_text(errno));
+  if ((mode & process_umask()) != 0 && ::fchmod(fd.get(), mode) < 0)
+    return fail("chmod '{}': {}", temp_path.string(), errno_text(errno));
   std::string_view rest = content;
   while (!rest.empty()) {
     ssize_t n = ::write(fd.get(), rest.data(), rest.size());
@@ -57,9 +67,10 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
     }
     rest.remove_prefix(static_cast<size_t>(n));
   }
-  if (::fsync(fd.get()) < 0) return fail("fsync '{}': {}", temp_path.string(), errno_text(errno));
+  if (options.durable && ::fsync(fd.get()) < 0)
+    return fail("fsync '{}': {}", temp_path.string(), errno_text(errno));
   if (::close(fd.release()) < 0) return fail("close '{}': {}", temp_path.string(), errno_text(errno));
-  if (exclusive) {
+  if (options.exclusive) {
     // link() fails with EEXIST where rename() would silently replace.
     if (::link(temp_path.c_str(), path.c_str()) < 0)
       return fail("create '{}': {}", path.string(), errno_text(errno));

@@ -10,12 +10,21 @@
 
 namespace ctapp {
 
+struct WriteOptions {
+  mode_t mode = 0644;
+  // Fails if the target already exists (two sources of one name).
+  bool exclusive = false;
+  // fsync before the rename, so a crash never leaves an empty file behind.
+  // Off only for files on tmpfs that do not outlive a boot (generator output).
+  bool durable = true;
+};
+
 // Writes `content` to `path` so that readers see either the old file or the
-// whole new one: a temporary file in the same directory (O_CLOEXEC, `mode`),
-// fsync'd, then renamed over `path`. The temporary is removed on any failure.
-// With `exclusive`, fails if `path` already exists (two sources of one name).
+// whole new one: a temporary file in the same directory (O_CLOEXEC, `mode`
+// whatever the umask), then renamed over `path`. The temporary is removed on
+// any failure.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                         mode_t mode = 0644, bool exclusive = false);
+                         const WriteOptions& options = {});
 
 // Reads a whole file; fails naming the path.
 Result<std::string> read_file(const std::filesystem::path& path, size_t max_size = 64 << 20);

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
+#include <optional>
 #include <system_error>
 
 #include "core/value_checks.h"
@@ -14,22 +14,25 @@ namespace ctapp {
 namespace {
 
 constexpr std::string_view kSuffix = ".ctapp";
+constexpr std::string_view kDropinSuffix = ".ctapp.d";
 
-bool is_masked(const std::filesystem::path& file) {
+// A symlink to /dev/null or an empty file masks an app, as for systemd units.
+// `entry` carries the file type from readdir, so this costs one readlink or
+// one stat.
+bool is_masked(const std::filesystem::directory_entry& entry) {
   std::error_code error;
-  if (std::filesystem::is_symlink(file, error) &&
-      std::filesystem::read_symlink(file, error) == "/dev/null")
-    return true;
-  return std::filesystem::is_regular_file(file, error) && std::filesystem::file_size(file, error) == 0;
+  if (entry.is_symlink(error)) return std::filesystem::read_symlink(entry.path(), error) == "/dev/null";
+  return entry.is_regular_file(error) && entry.file_size(error) == 0;
 }
 
-std::vector<std::filesystem::path> find_dropins(const std::vector<std::filesystem::path>& dirs,
-                                                const std::string& name) {
+// NAME.ctapp.d/*.conf from the directories that have one; for one file name
+// the first directory wins; ordered by file name.
+std::vector<std::filesystem::path> collect_dropins(
+    const std::vector<std::filesystem::path>& dropin_dirs) {
   std::map<std::string, std::filesystem::path> by_file_name;
-  for (const auto& dir : dirs) {
+  for (const auto& dropin_dir : dropin_dirs) {
     std::error_code error;
-    for (const auto& entry :
-         std::filesystem::directory_iterator(dir / (name + ".ctapp.d"), error)) {
+    for (const auto& entry : std::filesystem::directory_iterator(dropin_dir, error)) {
       auto file_name = entry.path().filename().string();
       if (!file_name.ends_with(".conf") || by_file_name.contains(file_name)) continue;
       std::error_code type_error;
@@ -42,12 +45,25 @@ std::vector<std::filesystem::path> find_dropins(const std::vector<std::filesyste
   return dropins;
 }
 
+std::vector<std::filesystem::path> existing_dropin_dirs(
+    const std::vector<std::filesystem::path>& dirs, const std::string& name) {
+  std::vector<std::filesystem::path> found;
+  for (const auto& dir : dirs) {
+    std::error_code error;
+    auto dropin_dir = dir / (name + ".ctapp.d");
+    if (std::filesystem::is_directory(dropin_dir, error)) found.push_back(dropin_dir);
+  }
+  return found;
+}
+
 }  // namespace
 
 AppDiscovery find_apps(const std::vector<std::filesystem::path>& dirs) {
   AppDiscovery discovery;
-  std::map<std::string, std::filesystem::path> main_files;
-  std::set<std::string> seen;
+  std::map<std::string, std::optional<std::filesystem::path>> main_files;  // nullopt: masked
+  std::map<std::string, std::vector<std::filesystem::path>> dropin_dirs;
+  // One pass over each directory finds both the apps and their drop-in
+  // directories: the generator runs at every boot, and each syscall counts.
   for (const auto& dir : dirs) {
     std::error_code error;
     std::filesystem::directory_iterator entries(dir, error);
@@ -58,14 +74,21 @@ AppDiscovery find_apps(const std::vector<std::filesystem::path>& dirs) {
     }
     for (const auto& entry : entries) {
       auto file_name = entry.path().filename().string();
+      if (file_name.size() > kDropinSuffix.size() && file_name.ends_with(kDropinSuffix)) {
+        std::error_code type_error;
+        if (entry.is_directory(type_error))
+          dropin_dirs[file_name.substr(0, file_name.size() - kDropinSuffix.size())].push_back(
+              entry.path());
+        continue;
+      }
       if (file_name.size() <= kSuffix.size() || !file_name.ends_with(kSuffix)) continue;
       auto name = file_name.substr(0, file_name.size() - kSuffix.size());
-      if (!seen.insert(name).second) continue;
-      if (!is_masked(entry.path())) main_files.emplace(name, entry.path());
+      if (main_files.contains(name)) continue;
+      main_files.emplace(name, is_masked(entry) ? std::nullopt : std::optional(entry.path()));
     }
   }
   for (auto& [name, path] : main_files)
-    discovery.apps.push_back({name, path, find_dropins(dirs, name)});
+    if (path) discovery.apps.push_back({name, *path, collect_dropins(dropin_dirs[name])});
   return discovery;
 }
 
@@ -75,9 +98,10 @@ std::optional<AppSource> find_app(const std::vector<std::filesystem::path>& dirs
   for (const auto& dir : dirs) {
     auto file = dir / (name + std::string(kSuffix));
     std::error_code error;
-    if (!std::filesystem::exists(std::filesystem::symlink_status(file, error))) continue;
-    if (is_masked(file)) return std::nullopt;
-    return AppSource{name, file, find_dropins(dirs, name)};
+    std::filesystem::directory_entry entry(file, error);
+    if (!entry.is_symlink(error) && !entry.exists(error)) continue;
+    if (is_masked(entry)) return std::nullopt;
+    return AppSource{name, file, collect_dropins(existing_dropin_dirs(dirs, name))};
   }
   return std::nullopt;
 }
@@ -88,7 +112,7 @@ Result<AppSource> app_source_for_file(const std::filesystem::path& file) {
     return fail("'{}': the file name must be NAME.ctapp", file.string());
   auto name = file_name.substr(0, file_name.size() - kSuffix.size());
   auto dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
-  return AppSource{name, file, find_dropins({dir}, name)};
+  return AppSource{name, file, collect_dropins(existing_dropin_dirs({dir}, name))};
 }
 
 }  // namespace ctapp

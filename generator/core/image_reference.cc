@@ -56,12 +56,13 @@ bool is_valid_registry(std::string_view host) {
   });
 }
 
-Result<ImageReference> parse_oci(std::string_view text, ImageReference::Transport transport) {
+Result<ImageReference> parse_oci(std::string_view text, std::string_view location,
+                                 ImageReference::Transport transport) {
   ImageReference ref;
   ref.transport = transport;
-  auto colon = text.find(':');
-  ref.path = std::string(text.substr(0, colon));
-  if (colon != std::string_view::npos) ref.tag = std::string(text.substr(colon + 1));
+  auto colon = location.find(':');
+  ref.path = std::string(location.substr(0, colon));
+  if (colon != std::string_view::npos) ref.tag = std::string(location.substr(colon + 1));
   if (ref.path.empty() || ref.path.front() != '/')
     return fail("image '{}': an oci: or oci-archive: source needs an absolute path", text);
   if (!ref.tag.empty() && !is_valid_tag(ref.tag) && !is_valid_digest(ref.tag))
@@ -75,9 +76,9 @@ Result<ImageReference> parse_oci(std::string_view text, ImageReference::Transpor
 Result<ImageReference> parse_image_reference(std::string_view text) {
   if (text.empty()) return fail("image reference is empty");
   if (text.size() > kMaxReferenceLength) return fail("image reference is longer than 4096 bytes");
-  if (text.starts_with("oci:")) return parse_oci(text.substr(4), ImageReference::Transport::kOciDir);
+  if (text.starts_with("oci:")) return parse_oci(text, text.substr(4), ImageReference::Transport::kOciDir);
   if (text.starts_with("oci-archive:"))
-    return parse_oci(text.substr(12), ImageReference::Transport::kOciArchive);
+    return parse_oci(text, text.substr(12), ImageReference::Transport::kOciArchive);
   std::string_view rest = text;
   if (rest.starts_with("docker://")) rest.remove_prefix(9);
 

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "core/app_config_parser.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace ctapp {
+namespace {
+
+using ::testing::ElementsAre;
+
+// Every diagnostic of `text` (parsed as /etc/containers.d/app.ctapp), formatted.
+std::vector<std::string> errors_of(std::string_view text) {
+  auto result = parse_app_text("app", "/etc/containers.d/app.ctapp", text);
+  if (result) return {};
+  std::vector<std::string> lines;
+  for (const auto& diagnostic : result.error()) lines.push_back(diagnostic.format());
+  return lines;
+}
+
+AppConfig parse_valid(std::string_view text) {
+  auto result = parse_app_text("app", "/etc/containers.d/app.ctapp", text);
+  EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().front().format());
+  return result ? *result : AppConfig{};
+}
+
+TEST(AppConfigParser, ReadsEveryKeyOfTheBrief) {
+  AppConfig app = parse_valid(R"(
+image = "docker.io/valkey/valkey:9.0.0"
+[run]
+command = ["valkey-server", "--save", "60", "1"]
+entrypoint = ["/entry.sh"]
+user = "valkey"
+env = { TZ = "UTC", LANG = "C.UTF-8" }
+env_files = ["/etc/ctapp/valkey.env"]
+workdir = "/data"
+hostname = "cache-1"
+read_only = true
+keep_changes = true
+tmpfs = ["/tmp"]
+stop_signal = "SIGQUIT"
+runtime = "crun"
+user_namespace = "auto"
+[[volume]]
+target = "/data"
+[[mount]]
+source = "/etc/ctapp/valkey.conf"
+target = "/etc/valkey/valkey.conf"
+read_only = true
+[network]
+mode = "bridge"
+publish = ["127.0.0.1:6379:6379/tcp", "5353:53/udp"]
+[service]
+notify = "healthy"
+ready = "tcp:6379"
+ready_timeout = "30s"
+restart = "on-failure"
+restart_sec = 5
+start_timeout = "5min"
+stop_timeout = "30s"
+wanted_by = ["multi-user.target"]
+after = ["postgres", "network-online.target"]
+requires = ["postgres"]
+[resources]
+memory_max = "512M"
+memory_high = 400000000
+cpu_quota = "150%"
+cpu_weight = 200
+tasks_max = 512
+[systemd.Service]
+LimitNOFILE = 65536
+)");
+  EXPECT_EQ(app.name, "app");
+  EXPECT_EQ(app.image, "docker.io/valkey/valkey:9.0.0");
+  EXPECT_THAT(*app.run.command, ElementsAre("valkey-server", "--save", "60", "1"));
+  EXPECT_THAT(*app.run.entrypoint, ElementsAre("/entry.sh"));
+  EXPECT_EQ(app.run.user, "valkey");
+  ASSERT_EQ(app.run.env.size(), 2u);
+  EXPECT_EQ(app.run.env[0].first, "LANG");  // TOML tables are unordered: sorted by name
+  EXPECT_EQ(app.run.env[0].second, "C.UTF-8");
+  EXPECT_EQ(app.run.env[1].first, "TZ");
+  EXPECT_THAT(app.run.env_files, ElementsAre("/etc/ctapp/valkey.env"));
+  EXPECT_EQ(app.run.workdir, "/data");
+  EXPECT_EQ(app.run.hostname, "cache-1");
+  EXPECT_TRUE(app.run.read_only);
+  EXPECT_TRUE(app.run.keep_changes);
+  EXPECT_THAT(app.run.tmpfs, ElementsAre("/tmp"));
+  EXPECT_EQ(app.run.stop_signal, "SIGQUIT");
+  EXPECT_EQ(app.run.runtime, "crun");
+  EXPECT_EQ(app.run.user_namespace, UserNamespaceMode::kAuto);
+  ASSERT_EQ(app.volumes.size(), 1u);
+  EXPECT_EQ(app.volumes[0].target, "/data");
+  ASSERT_EQ(app.mounts.size(), 1u);
+  EXPECT_TRUE(app.mounts[0].read_only);
+  EXPECT_EQ(app.network.mode, NetworkMode::kBridge);
+  ASSERT_EQ(app.network.publish.size(), 2u);
+  EXPECT_EQ(app.network.publish[0].host_ip, "127.0.0.1");
+  EXPECT_EQ(app.network.publish[0].host_port, 6379);
+  EXPECT_EQ(app.network.publish[1].container_port, 53);
+  EXPECT_EQ(app.network.publish[1].protocol, Protocol::kUdp);
+  EXPECT_EQ(app.service.notify, NotifyMode::kHealthy);
+  EXPECT_EQ(std::get<TcpProbe>(app.service.ready).port, 6379);
+  EXPECT_EQ(app.service.restart_sec, "5s");
+  EXPECT_EQ(app.service.start_timeout, "5min");
+  EXPECT_THAT(app.service.after, ElementsAre("postgres", "network-online.target"));
+  EXPECT_EQ(app.resources.memory_max, "512M");
+  EXPECT_EQ(app.resources.memory_high, "400000000");
+  EXPECT_EQ(app.resources.cpu_weight, 200u);
+  EXPECT_EQ(app.resources.tasks_max, "512");
+  ASSERT_EQ(app.systemd.sections.size(), 1u);
+  EXPECT_EQ(app.systemd.sections[0].second[0].second, "65536");
+}
+
+TEST(AppConfigParser, UnknownKeySuggestsClosestKnownKey) {
+  EXPECT_THAT(errors_of("imgae = \"busybox\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:1:1: unknown key 'imgae' in the top "
+                          "level, did you mean 'image'?"));
+}
+
+TEST(AppConfigParser, KeyInTheWrongTableSaysWhereItBelongs) {
+  EXPECT_THAT(errors_of("image = \"busybox\"\n[run]\nmemory_max = \"1G\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:1: unknown key 'memory_max' in [run]; "
+                          "it belongs in [resources]"));
+}
+
+TEST(AppConfigParser, WrongTypeNamesKeyExpectedAndActualType) {
+  EXPECT_THAT(errors_of("image = \"busybox\"\n[run]\nread_only = \"yes\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:13: 'read_only' in [run] must be a "
+                          "boolean (true or false), not a string"));
+}
+
+TEST(AppConfigParser, ReportsEveryErrorOfAFileInLineOrder) {
+  EXPECT_THAT(errors_of("image = \"busybox\"\n[service]\nrestart = \"sometimes\"\n[run]\n"
+                        "workdir = \"data\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:11: 'sometimes' is not a restart "
+                          "policy: use one of no, on-success, on-failure, on-abnormal, "
+                          "on-watchdog, on-abort, always",
+                          "/etc/containers.d/app.ctapp:5:11: workdir: 'data' must be an "
+                          "absolute path"));
+}
+
+TEST(AppConfigParser, SyntaxErrorIsLocated) {
+  auto errors = errors_of("image = \"busybox\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], ::testing::StartsWith("/etc/containers.d/app.ctapp:1:"));
+  EXPECT_THAT(errors[0], ::testing::HasSubstr("TOML syntax error"));
+}
+
+TEST(AppConfigParser, MissingImageAndRootfsIsAnError) {
+  EXPECT_THAT(errors_of("[run]\ncommand = [\"sh\"]\n"),
+              ElementsAre("/etc/containers.d/app.ctapp: no image: set 'image = "
+                          "\"REGISTRY/NAME:TAG\"' or 'rootfs = \"/path\"'"));
+}
+
+TEST(AppConfigParser, ImageAndRootfsTogetherIsAnError) {
+  EXPECT_THAT(errors_of("image = \"busybox\"\nrootfs = \"/srv/root\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:2:10: both 'image' and 'rootfs' are "
+                          "set: keep only one"));
+}
+
+TEST(AppConfigParser, NewlineInAValueIsRejectedNotCleaned) {
+  EXPECT_THAT(errors_of("image = \"busybox\"\n[service]\ndescription = \"x\\n[Service]\\n"
+                        "ExecStart=/bin/evil\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:15: 'description': control "
+                          "characters (such as newlines) are not allowed in values"));
+}
+
+TEST(AppConfigParser, PassthroughCannotOverrideTheCommandsOfTheTemplate) {
+  EXPECT_THAT(errors_of("image = \"busybox\"\n[systemd.Service]\nExecStartPre = \"/bin/x\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:1: [systemd.Service] ExecStartPre is "
+                          "set by ctapp's template unit and cannot be overridden; use [run] and "
+                          "[service] keys instead"));
+}
+
+TEST(AppConfigParser, PassthroughValueEndingInBackslashIsRejected) {
+  auto errors = errors_of("image = \"busybox\"\n[systemd.Unit]\nDescription = 'a\\'\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], ::testing::HasSubstr("must not end with a backslash"));
+}
+
+TEST(AppConfigParser, PassthroughArrayRepeatsTheKey) {
+  AppConfig app = parse_valid(
+      "image = \"busybox\"\n[systemd.Unit]\nAssertPathExists = [\"/a\", \"/b\"]\n");
+  ASSERT_EQ(app.systemd.sections.size(), 1u);
+  EXPECT_EQ(app.systemd.sections[0].first, "Unit");
+  EXPECT_EQ(app.systemd.sections[0].second.size(), 2u);
+}
+
+TEST(AppConfigParser, PublishNeedsBridgeMode) {
+  EXPECT_THAT(errors_of("image = \"busybox\"\n[network]\npublish = [\"8080:80\"]\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:11: publish needs [network] mode = "
+                          "\"bridge\"; with mode host the app's ports are the machine's own, "
+                          "with none there is no network"));
+}
+
+TEST(AppConfigParser, BadPortsAreNamed) {
+  EXPECT_THAT(errors_of("image = \"busybox\"\n[network]\nmode = \"bridge\"\n"
+                        "publish = [\"8080:0\", \"80\", \"1:2/sctp\"]\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:4:12: publish: '0' in '8080:0' is not a "
+                          "port number (1-65535)",
+                          "/etc/containers.d/app.ctapp:4:22: publish: '80' is not a published "
+                          "port: write 'HOSTPORT:CONTAINERPORT[/tcp|udp]', optionally with a "
+                          "host address first ('127.0.0.1:8080:80')",
+                          "/etc/containers.d/app.ctapp:4:28: publish: '1:2/sctp': protocol "
+                          "'sctp' is not 'tcp' or 'udp'"));
+}
+
+TEST(AppConfigParser, HealthyNotifyNeedsAProbe) {
+  EXPECT_THAT(errors_of("image = \"busybox\"\n[service]\nnotify = \"healthy\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp: [service] notify = \"healthy\" needs a "
+                          "probe: add ready = \"tcp:PORT\" or ready = [\"command\", \"arg\"]"));
+}
+
+TEST(AppConfigParser, ExecProbeIsACommand) {
+  AppConfig app = parse_valid("image = \"busybox\"\n[service]\nnotify = \"healthy\"\n"
+                              "ready = [\"valkey-cli\", \"ping\"]\n");
+  EXPECT_THAT(std::get<ExecProbe>(app.service.ready).argv, ElementsAre("valkey-cli", "ping"));
+}
+
+TEST(AppConfigParser, SizesAndTimeSpansFollowSystemdSyntax) {
+  EXPECT_TRUE(errors_of("image = \"b\"\n[resources]\nmemory_max = \"1.5G\"\n[service]\n"
+                        "stop_timeout = \"1min 30s\"\n")
+                  .empty());
+  EXPECT_THAT(errors_of("image = \"b\"\n[resources]\nmemory_max = \"lots\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:14: 'lots' is not a size: use bytes "
+                          "or a number with K, M, G or T (such as '512M'), a percentage, or "
+                          "'infinity'"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[service]\nstart_timeout = \"soon\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:17: 'soon' is not a time span: use "
+                          "seconds or systemd's form, such as '90s', '5min 30s' or 'infinity'"));
+}
+
+TEST(AppConfigParser, AfterAcceptsAppNamesAndUnitNames) {
+  AppConfig app = parse_valid("image = \"b\"\n[service]\nafter = [\"db\", \"x.mount\"]\n");
+  EXPECT_THAT(app.service.after, ElementsAre("db", "x.mount"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[service]\nafter = [\"a b\"]\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:10: after: 'a b' is neither an app "
+                          "name (NAME of NAME.ctapp) nor a unit name such as "
+                          "'postgresql.service'"));
+}
+
+TEST(AppConfigParser, InvalidAppNameIsReportedForTheFile) {
+  auto result = parse_app_text("my app", "/etc/containers.d/my app.ctapp", "image = \"b\"\n");
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().front().format(),
+            "/etc/containers.d/my app.ctapp: 'my app' is not a valid app name: use 1-64 "
+            "letters, digits, '_', '.' or '-', starting with a letter or digit (rename the file)");
+}
+
+TEST(AppConfigParser, BadImageReferenceIsExplained) {
+  EXPECT_THAT(errors_of("image = \"Docker.io/Busybox\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:1:9: image 'Docker.io/Busybox': "
+                          "'Busybox' is not a valid repository name (lowercase letters, digits "
+                          "and separators . _ - only)"));
+}
+
+TEST(AppConfigParser, VolumeTargetsMustBeUnique) {
+  EXPECT_THAT(errors_of("image = \"b\"\n[[volume]]\ntarget = \"/d\"\n[[mount]]\nsource = \"/s\"\n"
+                        "target = \"/d\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp: two volumes or mounts have the same "
+                          "target '/d'"));
+}
+
+TEST(AppConfigParser, PathsWithDotDotAreRejected) {
+  EXPECT_THAT(errors_of("image = \"b\"\n[[volume]]\ntarget = \"/data/../etc\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:10: target: '/data/../etc' must not "
+                          "contain '.' or '..' components"));
+}
+
+}  // namespace
+}  // namespace ctapp

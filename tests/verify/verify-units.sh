@@ -1,0 +1,53 @@
+#!/bin/sh
+# Installs the build into a scratch root and checks, with systemd's own
+# parser, that the template unit plus the drop-ins generated for every
+# example are valid: `systemd-analyze verify` must exit 0 and print nothing.
+# Also checks that every example passes `ctapp check` and that install put
+# the generator, helper, unit and man pages where systemd and man look.
+# Usage: verify-units.sh SOURCE_DIR BUILD_DIR
+set -eu
+source_dir=$1
+build_dir=$2
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+root=$scratch/root
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+meson install -C "$build_dir" --no-rebuild --quiet --destdir "$root" >/dev/null
+
+generator=$(find "$root" -path '*/system-generators/ctapp-generator' -type f)
+template=$(find "$root" -path '*/systemd/system/ctapp@.service' -type f)
+helper=$(find "$root" -path '*/bin/ctapp' -type f)
+[ -n "$generator" ] || fail "ctapp-generator is not installed in a system-generators directory"
+[ -n "$template" ] || fail "ctapp@.service is not installed in a systemd unit directory"
+[ -n "$helper" ] || fail "ctapp is not installed in a bin directory"
+for page in man5/ctapp.ctapp.5 man8/ctapp.8 man8/ctapp-generator.8; do
+  find "$root" -path "*/man/$page" | grep -q . || fail "man page $page is not installed"
+done
+[ "$failures" -eq 0 ] || exit 1
+
+"$helper" check "$source_dir"/examples/*.ctapp || fail "ctapp check rejects an example"
+
+# The targets and slices the unit depends on, from the machine's systemd.
+unit_dir=$(dirname "$template")
+for unit in /lib/systemd/system/*.target /lib/systemd/system/*.slice; do
+  [ -e "$unit_dir/$(basename "$unit")" ] || cp "$unit" "$unit_dir/"
+done
+out=$root/etc/systemd/system
+mkdir -p "$out"
+CTAPP_CONFIG_PATH=$source_dir/examples "$generator" "$out" "$out" "$out"
+
+apps=$(cd "$source_dir/examples" && ls *.ctapp | sed 's/\.ctapp$//')
+[ -n "$apps" ] || fail "no examples found"
+for app in $apps; do
+  [ -f "$out/ctapp@$app.service.d/50-ctapp.conf" ] || { fail "no drop-in for $app"; continue; }
+  if ! output=$(systemd-analyze verify --root="$root" --man=no "ctapp@$app.service" 2>&1); then
+    fail "systemd-analyze verify ctapp@$app.service failed:"; echo "$output"
+  elif [ -n "$output" ]; then
+    fail "systemd-analyze verify ctapp@$app.service warned:"; echo "$output"
+  else
+    echo "ok: ctapp@$app.service"
+  fi
+done
+[ "$failures" -eq 0 ]
