@@ -99,35 +99,48 @@ Status check_unit_name(std::string_view name) {
   return {};
 }
 
-Status check_time_span(std::string_view span) {
-  static constexpr std::array<std::string_view, 27> kUnits = {
-      "usec", "us",     "µs",    "msec",  "ms",     "seconds", "second", "sec", "s",
-      "minutes", "minute", "min", "m",     "hours",  "hour",    "hr",     "h",   "days",
-      "day",  "d",      "weeks", "week",  "w",      "months",  "month",  "years", "y"};
-  auto invalid = [&] {
-    return fail("'{}' is not a time span: use seconds or systemd's form, such as '90s', "
-                "'5min 30s' or 'infinity'",
-                span);
+std::optional<std::chrono::microseconds> parse_time_span(std::string_view span) {
+  struct Unit {
+    std::string_view name;
+    double microseconds;
   };
-  if (span == "infinity") return {};
+  static constexpr Unit kUnits[] = {
+      {"usec", 1},          {"us", 1},           {"µs", 1},          {"msec", 1e3},
+      {"ms", 1e3},          {"seconds", 1e6},    {"second", 1e6},    {"sec", 1e6},
+      {"s", 1e6},           {"", 1e6},           {"minutes", 6e7},   {"minute", 6e7},
+      {"min", 6e7},         {"m", 6e7},          {"hours", 3.6e9},   {"hour", 3.6e9},
+      {"hr", 3.6e9},        {"h", 3.6e9},        {"days", 8.64e10},  {"day", 8.64e10},
+      {"d", 8.64e10},       {"weeks", 6.048e11}, {"week", 6.048e11}, {"w", 6.048e11},
+      {"months", 2.6298e12}, {"month", 2.6298e12}, {"years", 3.15576e13}, {"y", 3.15576e13}};
+  if (span == "infinity") return std::chrono::microseconds::max();
   std::string_view rest = span;
+  double total = 0;
   bool any = false;
   while (!rest.empty()) {
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
     if (rest.empty()) break;
-    if (take_number(rest).empty()) return invalid();
+    auto number = take_number(rest);
+    if (number.empty() || number.size() > 15) return std::nullopt;
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
     size_t unit_length = 0;
     while (unit_length < rest.size() && !is_digit(rest[unit_length]) && rest[unit_length] != ' ')
       ++unit_length;
-    auto unit = rest.substr(0, unit_length);
-    if (!unit.empty() && std::find(kUnits.begin(), kUnits.end(), unit) == kUnits.end())
-      return invalid();
+    auto unit = std::find_if(std::begin(kUnits), std::end(kUnits),
+                             [&](const Unit& u) { return u.name == rest.substr(0, unit_length); });
+    if (unit == std::end(kUnits)) return std::nullopt;
+    total += std::stod(std::string(number)) * unit->microseconds;
     rest.remove_prefix(unit_length);
     any = true;
   }
-  if (!any) return invalid();
-  return {};
+  if (!any || total > 1e17) return std::nullopt;
+  return std::chrono::microseconds(static_cast<int64_t>(total));
+}
+
+Status check_time_span(std::string_view span) {
+  if (parse_time_span(span)) return {};
+  return fail("'{}' is not a time span: use seconds or systemd's form, such as '90s', "
+              "'5min 30s' or 'infinity'",
+              span);
 }
 
 Status check_size(std::string_view size) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string_view>
 
 #include "core/app_config.h"
@@ -20,7 +22,8 @@ Status check_absolute_path(std::string_view path);
 bool has_unit_suffix(std::string_view name);
 // A systemd unit name such as multi-user.target.
 Status check_unit_name(std::string_view name);
-// systemd time span: "90", "90s", "5min 30s", "infinity".
+// systemd time span: "90", "90s", "5min 30s", "infinity" (as microseconds::max()).
+std::optional<std::chrono::microseconds> parse_time_span(std::string_view span);
 Status check_time_span(std::string_view span);
 // systemd size: "512M", "1G", "1048576", "infinity", "50%".
 Status check_size(std::string_view size);

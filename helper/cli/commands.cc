@@ -2,11 +2,15 @@
 #include "cli/commands.h"
 
 #include "cli/check_command.h"
+#include "cli/lifecycle_commands.h"
 
 namespace ctapp {
 
 std::span<const Command> all_commands() {
   static const Command kCommands[] = {
+      {"run", "run a prepared app until it ends (the unit's ExecStart)", run_run_command},
+      {"cleanup", "remove an app's container, overlay and runtime state", run_cleanup_command},
+      {"exec", "run a command inside a running app", run_exec_command},
       {"check", "validate .ctapp files and print every error", run_check_command},
   };
   return kCommands;

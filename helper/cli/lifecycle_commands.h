@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+
+#include "cli/command.h"
+
+namespace ctapp {
+
+// ctapp run NAME: the unit's main process (ExecStart).
+int run_run_command(const GlobalOptions& options, const std::vector<std::string>& args);
+// ctapp cleanup NAME: ExecStopPost; idempotent.
+int run_cleanup_command(const GlobalOptions& options, const std::vector<std::string>& args);
+// ctapp exec NAME CMD...: a command inside the running app.
+int run_exec_command(const GlobalOptions& options, const std::vector<std::string>& args);
+
+}  // namespace ctapp

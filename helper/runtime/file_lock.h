@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+
+#include <filesystem>
+
+#include "core/result.h"
+#include "core/unique_fd.h"
+
+namespace ctapp {
+
+// An flock(2) on a lock file, held until the object is destroyed (or the
+// process dies: the kernel releases it, so a crash never leaves a stale lock).
+class FileLock {
+ public:
+  enum class Wait { kBlock, kFailIfHeld };
+
+  // Creates the file (and its directory) if needed. With kFailIfHeld, fails
+  // with "held" semantics: the message names `what`.
+  static Result<FileLock> acquire(const std::filesystem::path& path, Wait wait,
+                                  const std::string& what);
+
+ private:
+  UniqueFd fd_;
+};
+
+}  // namespace ctapp

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "runtime/oci_runtime.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "runtime/process.h"
+
+namespace ctapp {
+namespace {
+
+// runc interprets NOTIFY_SOCKET itself and forwards only READY=1: ctapp
+// relays the protocol itself, so runc must never see the unit's socket.
+const SpawnOptions kRuntimeEnv{.env_changes = {"NOTIFY_SOCKET"}};
+
+}  // namespace
+
+Result<OciRuntime> OciRuntime::find(const std::string& name,
+                                    const std::filesystem::path& state_root) {
+  OciRuntime runtime;
+  runtime.binary_ = find_executable(name);
+  if (runtime.binary_.empty())
+    return fail("container runtime '{}' is not installed: install the '{}' package, or choose "
+                "another with [run] runtime",
+                name, name);
+  runtime.state_root_ = state_root;
+  return runtime;
+}
+
+std::vector<std::string> OciRuntime::base_args() const {
+  return {binary_, "--root", state_root_.string()};
+}
+
+Result<pid_t> OciRuntime::create(const std::string& id, const std::filesystem::path& bundle) const {
+  std::filesystem::path pid_path = state_root_ / (id + ".pid");
+  std::error_code ignored;
+  std::filesystem::create_directories(state_root_, ignored);
+  std::filesystem::remove(pid_path, ignored);
+  auto args = base_args();
+  args.insert(args.end(), {"create", "--bundle", bundle.string(), "--pid-file", pid_path.string(), id});
+  auto result = run_process(args, kRuntimeEnv);
+  if (!result) return std::unexpected(result.error());
+  if (result->exit_code != 0)
+    return fail("'{} create {}' failed with exit code {} (its error is logged above)", binary_, id,
+                result->exit_code);
+  auto text = read_file(pid_path, 64);
+  std::filesystem::remove(pid_path, ignored);
+  if (!text) return fail("'{} create {}' wrote no pid file: {}", binary_, id, text.error().message);
+  try {
+    return static_cast<pid_t>(std::stol(*text));
+  } catch (const std::exception&) {
+    return fail("'{} create {}' wrote an invalid pid file", binary_, id);
+  }
+}
+
+Status OciRuntime::start(const std::string& id) const {
+  auto args = base_args();
+  args.insert(args.end(), {"start", id});
+  auto result = run_process(args, kRuntimeEnv);
+  if (!result) return std::unexpected(result.error());
+  if (result->exit_code != 0)
+    return fail("'{} start {}' failed with exit code {}", binary_, id, result->exit_code);
+  return {};
+}
+
+Status OciRuntime::kill(const std::string& id, const std::string& signal) const {
+  auto args = base_args();
+  args.insert(args.end(), {"kill", id, signal});
+  auto result = run_process(args, kRuntimeEnv);
+  if (!result) return std::unexpected(result.error());
+  if (result->exit_code != 0)
+    return fail("'{} kill {} {}' failed with exit code {}", binary_, id, signal, result->exit_code);
+  return {};
+}
+
+Status OciRuntime::delete_force(const std::string& id) const {
+  if (!state(id)) return {};
+  auto args = base_args();
+  args.insert(args.end(), {"delete", "--force", id});
+  auto result = run_process(args, kRuntimeEnv);
+  if (!result) return std::unexpected(result.error());
+  if (result->exit_code != 0 && state(id))
+    return fail("'{} delete --force {}' failed with exit code {}", binary_, id, result->exit_code);
+  return {};
+}
+
+std::optional<nlohmann::json> OciRuntime::state_json(const std::string& id) const {
+  auto args = base_args();
+  args.insert(args.end(), {"state", id});
+  SpawnOptions options = kRuntimeEnv;
+  options.capture_stdout = true;
+  options.quiet_stderr = true;
+  auto result = run_process(args, options);
+  if (!result || result->exit_code != 0) return std::nullopt;
+  auto state = nlohmann::json::parse(result->stdout_text, nullptr, false);
+  if (state.is_discarded() || !state.is_object()) return std::nullopt;
+  return state;
+}
+
+std::optional<std::string> OciRuntime::state(const std::string& id) const {
+  auto state = state_json(id);
+  if (!state || !state->contains("status") || !(*state)["status"].is_string()) return std::nullopt;
+  return (*state)["status"].get<std::string>();
+}
+
+std::optional<pid_t> OciRuntime::init_pid(const std::string& id) const {
+  auto state = state_json(id);
+  if (!state || !state->contains("pid") || !(*state)["pid"].is_number_integer()) return std::nullopt;
+  pid_t pid = (*state)["pid"].get<pid_t>();
+  if (pid <= 0) return std::nullopt;
+  return pid;
+}
+
+std::vector<std::string> OciRuntime::exec_argv(const std::string& id,
+                                              const std::vector<std::string>& argv,
+                                              bool tty) const {
+  auto args = base_args();
+  args.push_back("exec");
+  if (tty) args.push_back("--tty");
+  args.push_back(id);
+  args.insert(args.end(), argv.begin(), argv.end());
+  return args;
+}
+
+Result<int> OciRuntime::exec(const std::string& id, const std::vector<std::string>& argv, bool tty,
+                             bool quiet) const {
+  auto args = exec_argv(id, argv, tty);
+  SpawnOptions options = kRuntimeEnv;
+  options.quiet_stderr = quiet;
+  auto result = run_process(args, options);
+  if (!result) return std::unexpected(result.error());
+  return result->exit_code;
+}
+
+std::vector<std::string> OciRuntime::list() const {
+  std::vector<std::string> ids;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(state_root_, error))
+    if (entry.is_directory(error)) ids.push_back(entry.path().filename().string());
+  return ids;
+}
+
+}  // namespace ctapp

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "runtime/supervisor.h"
+
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "core/unique_fd.h"
+#include "runtime/notify_relay.h"
+#include "runtime/process.h"
+#include "runtime/ready_probe.h"
+
+namespace ctapp {
+namespace {
+
+constexpr int kForwardedSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+Result<UniqueFd> block_signals_into_fd() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int signal : kForwardedSignals) sigaddset(&mask, signal);
+  sigaddset(&mask, SIGCHLD);
+  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) < 0) return fail("sigprocmask: {}", errno_text(errno));
+  UniqueFd fd(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!fd.valid()) return fail("signalfd: {}", errno_text(errno));
+  return fd;
+}
+
+Result<UniqueFd> make_timer(std::chrono::milliseconds interval) {
+  UniqueFd fd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  if (!fd.valid()) return fail("timerfd: {}", errno_text(errno));
+  itimerspec spec{};
+  spec.it_value.tv_nsec = 1000000;  // first attempt right away
+  spec.it_interval.tv_sec = interval.count() / 1000;
+  spec.it_interval.tv_nsec = (interval.count() % 1000) * 1000000;
+  if (::timerfd_settime(fd.get(), 0, &spec, nullptr) < 0)
+    return fail("timerfd_settime: {}", errno_text(errno));
+  return fd;
+}
+
+// The whole life of one container after `runc create`.
+class SupervisorLoop {
+ public:
+  SupervisorLoop(const OciRuntime& runtime, const SupervisorConfig& config, pid_t init_pid)
+      : runtime_(runtime), config_(config), init_pid_(init_pid) {}
+
+  Result<ContainerExit> run(UniqueFd signals, std::optional<NotifyRelay> relay) {
+    signals_ = std::move(signals);
+    relay_ = std::move(relay);
+    if (config_.notify == NotifyMode::kHealthy) {
+      auto timer = make_timer(config_.probe_interval);
+      if (!timer) return std::unexpected(timer.error());
+      probe_timer_ = std::move(*timer);
+      probe_deadline_ = std::chrono::steady_clock::now() + config_.ready_timeout;
+    }
+    while (!exit_) {
+      pollfd fds[3] = {{signals_.get(), POLLIN, 0},
+                       {relay_ ? relay_->fd() : -1, POLLIN, 0},
+                       {probe_timer_.get(), POLLIN, 0}};
+      if (::poll(fds, 3, -1) < 0) {
+        if (errno == EINTR) continue;
+        return fail("poll: {}", errno_text(errno));
+      }
+      if (fds[0].revents & POLLIN) handle_signals();
+      if (fds[1].revents & POLLIN) handle_notify();
+      if (fds[2].revents & POLLIN) handle_probe_timer();
+    }
+    return *exit_;
+  }
+
+ private:
+  void handle_signals() {
+    signalfd_siginfo info;
+    while (::read(signals_.get(), &info, sizeof info) == sizeof info) {
+      int signal = static_cast<int>(info.ssi_signo);
+      if (signal == SIGCHLD) {
+        reap_children();
+        continue;
+      }
+      int forwarded = signal == SIGTERM ? config_.stop_signal : signal;
+      if (signal == SIGTERM || signal == SIGINT) {
+        stop_requested_ = true;
+        notify_systemd("STOPPING=1\nSTATUS=Stopping\n");
+      }
+      ::kill(init_pid_, forwarded);
+    }
+  }
+
+  void reap_children() {
+    int status = 0;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      if (pid == probe_pid_) {
+        probe_pid_ = 0;
+        if (exit_code_of(status) == 0) mark_ready();
+      } else if (pid == init_pid_) {
+        exit_ = ContainerExit{exit_code_of(status), stop_requested_, never_ready_};
+      }
+      // Anything else is an orphan of the container reparented to us, the
+      // subreaper: reaping it is all there is to do.
+    }
+  }
+
+  void handle_notify() {
+    std::string forwarded = relay_->relay_one();
+    if (!ready_ && forwarded.find("READY=1\n") != std::string::npos) ready_ = true;
+  }
+
+  void handle_probe_timer() {
+    uint64_t expirations;
+    [[maybe_unused]] auto ignored = ::read(probe_timer_.get(), &expirations, sizeof expirations);
+    if (ready_ || probe_pid_ != 0) return;
+    if (std::chrono::steady_clock::now() > probe_deadline_) {
+      never_ready_ = true;
+      probe_timer_.reset();
+      ::kill(init_pid_, SIGKILL);
+      return;
+    }
+    auto pid = start_probe_attempt(config_.probe, init_pid_, runtime_, config_.id);
+    if (pid) probe_pid_ = *pid;
+  }
+
+  void mark_ready() {
+    if (ready_) return;
+    ready_ = true;
+    probe_timer_.reset();
+    notify_systemd(fmt::format("READY=1\nSTATUS=Running, ready ({})\n", describe_probe(config_.probe)));
+  }
+
+  const OciRuntime& runtime_;
+  const SupervisorConfig& config_;
+  pid_t init_pid_;
+  UniqueFd signals_;
+  std::optional<NotifyRelay> relay_;
+  UniqueFd probe_timer_;
+  std::chrono::steady_clock::time_point probe_deadline_;
+  pid_t probe_pid_ = 0;
+  bool ready_ = false;
+  bool stop_requested_ = false;
+  bool never_ready_ = false;
+  std::optional<ContainerExit> exit_;
+};
+
+}  // namespace
+
+Result<ContainerExit> supervise(const OciRuntime& runtime, const SupervisorConfig& config) {
+  // runc's init is reparented to us once `runc create` exits: being the
+  // subreaper lets us wait for it (and reap whatever it leaves behind).
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) return fail("PR_SET_CHILD_SUBREAPER: {}", errno_text(errno));
+  auto signals = block_signals_into_fd();
+  if (!signals) return std::unexpected(signals.error());
+  std::optional<NotifyRelay> relay;
+  if (config.notify == NotifyMode::kContainer) {
+    auto bound = NotifyRelay::bind(config.notify_socket);
+    if (!bound) return std::unexpected(bound.error());
+    relay = std::move(*bound);
+  }
+  auto init_pid = runtime.create(config.id, config.bundle);
+  if (!init_pid) return std::unexpected(init_pid.error());
+  if (auto started = runtime.start(config.id); !started) {
+    ::kill(*init_pid, SIGKILL);
+    return std::unexpected(started.error());
+  }
+  if (config.notify == NotifyMode::kStarted)
+    notify_systemd(fmt::format("READY=1\nSTATUS=Running (container pid {})\n", *init_pid));
+  else if (config.notify == NotifyMode::kHealthy)
+    notify_systemd(fmt::format("STATUS=Waiting for {}\n", describe_probe(config.probe)));
+  SupervisorLoop loop(runtime, config, *init_pid);
+  return loop.run(std::move(*signals), std::move(relay));
+}
+
+}  // namespace ctapp

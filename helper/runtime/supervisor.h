@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "core/app_config.h"
+#include "core/result.h"
+#include "runtime/oci_runtime.h"
+
+namespace ctapp {
+
+struct SupervisorConfig {
+  std::string id;                       // container id (the app name)
+  std::filesystem::path bundle;         // holds config.json
+  NotifyMode notify = NotifyMode::kStarted;
+  ReadyProbe probe;
+  std::chrono::milliseconds ready_timeout{60000};
+  std::chrono::milliseconds probe_interval{250};
+  int stop_signal = 15;                 // what SIGTERM from systemd becomes
+  std::filesystem::path notify_socket;  // host path, for notify = container
+};
+
+struct ContainerExit {
+  int exit_code = 0;          // exit status, or 128 + signal
+  bool stop_requested = false;  // we forwarded a stop signal before it exited
+  bool never_ready = false;   // the readiness probe timed out
+};
+
+// Runs the container to its end as a small supervisor: child subreaper,
+// `runc create`, `runc start`, READY=1 per the notify mode, SIGTERM, SIGINT,
+// SIGHUP (and SIGQUIT, SIGUSR1, SIGUSR2) forwarded — SIGTERM as the app's
+// stop signal. Waits on a signalfd, the notify socket and a probe timer: no
+// polling once the app is ready. Fails only when the container could not be
+// started at all.
+Result<ContainerExit> supervise(const OciRuntime& runtime, const SupervisorConfig& config);
+
+}  // namespace ctapp
