@@ -49,6 +49,9 @@ Result<int> run_prepared_app(const Paths& paths, const std::string& name) {
   config.probe = app->config.service.ready;
   config.ready_timeout = ready_timeout_of(app->config);
   config.stop_signal = *stop_signal;
+  if (auto stop_timeout = parse_time_span(app->config.service.stop_timeout);
+      stop_timeout && *stop_timeout != std::chrono::microseconds::max())
+    config.kill_after = std::chrono::duration_cast<std::chrono::milliseconds>(*stop_timeout);
   config.notify_socket = layout.notify_dir / "notify.sock";
   auto exit = supervise(*runtime, config);
   if (!exit) return std::unexpected(exit.error());
@@ -57,7 +60,8 @@ Result<int> run_prepared_app(const Paths& paths, const std::string& name) {
         name, config.ready_timeout.count() / 1000, describe_probe(config.probe));
     return 1;
   }
-  if (exit->stop_requested && (exit->exit_code == 0 || exit->exit_code == 128 + *stop_signal)) {
+  if (exit->stop_requested &&
+      (exit->exit_code == 0 || exit->exit_code == 128 + *stop_signal || exit->exit_code == 137)) {
     log(LogLevel::kNotice, "app '{}' stopped", name);
     return 0;
   }

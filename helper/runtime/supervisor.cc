@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <optional>
@@ -35,13 +36,18 @@ Result<UniqueFd> block_signals_into_fd() {
   return fd;
 }
 
-Result<UniqueFd> make_timer(std::chrono::milliseconds interval) {
+timespec to_timespec(std::chrono::milliseconds duration) {
+  return {static_cast<time_t>(duration.count() / 1000),
+          static_cast<long>((duration.count() % 1000) * 1000000)};
+}
+
+// A timer that first fires after `first`, then every `interval` (0: once).
+Result<UniqueFd> make_timer(std::chrono::milliseconds first, std::chrono::milliseconds interval) {
   UniqueFd fd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
   if (!fd.valid()) return fail("timerfd: {}", errno_text(errno));
   itimerspec spec{};
-  spec.it_value.tv_nsec = 1000000;  // first attempt right away
-  spec.it_interval.tv_sec = interval.count() / 1000;
-  spec.it_interval.tv_nsec = (interval.count() % 1000) * 1000000;
+  spec.it_value = to_timespec(std::max(first, std::chrono::milliseconds(1)));
+  spec.it_interval = to_timespec(interval);
   if (::timerfd_settime(fd.get(), 0, &spec, nullptr) < 0)
     return fail("timerfd_settime: {}", errno_text(errno));
   return fd;
@@ -57,22 +63,27 @@ class SupervisorLoop {
     signals_ = std::move(signals);
     relay_ = std::move(relay);
     if (config_.notify == NotifyMode::kHealthy) {
-      auto timer = make_timer(config_.probe_interval);
+      auto timer = make_timer(std::chrono::milliseconds(1), config_.probe_interval);
       if (!timer) return std::unexpected(timer.error());
       probe_timer_ = std::move(*timer);
       probe_deadline_ = std::chrono::steady_clock::now() + config_.ready_timeout;
     }
     while (!exit_) {
-      pollfd fds[3] = {{signals_.get(), POLLIN, 0},
+      pollfd fds[4] = {{signals_.get(), POLLIN, 0},
                        {relay_ ? relay_->fd() : -1, POLLIN, 0},
-                       {probe_timer_.get(), POLLIN, 0}};
-      if (::poll(fds, 3, -1) < 0) {
+                       {probe_timer_.get(), POLLIN, 0},
+                       {kill_timer_.get(), POLLIN, 0}};
+      if (::poll(fds, 4, -1) < 0) {
         if (errno == EINTR) continue;
         return fail("poll: {}", errno_text(errno));
       }
       if (fds[0].revents & POLLIN) handle_signals();
       if (fds[1].revents & POLLIN) handle_notify();
       if (fds[2].revents & POLLIN) handle_probe_timer();
+      if (fds[3].revents & POLLIN) {
+        kill_timer_.reset();
+        ::kill(init_pid_, SIGKILL);
+      }
     }
     return *exit_;
   }
@@ -87,9 +98,11 @@ class SupervisorLoop {
         continue;
       }
       int forwarded = signal == SIGTERM ? config_.stop_signal : signal;
-      if (signal == SIGTERM || signal == SIGINT) {
+      if ((signal == SIGTERM || signal == SIGINT) && !stop_requested_) {
         stop_requested_ = true;
         notify_systemd("STOPPING=1\nSTATUS=Stopping\n");
+        if (auto timer = make_timer(config_.kill_after, std::chrono::milliseconds(0)); timer)
+          kill_timer_ = std::move(*timer);
       }
       ::kill(init_pid_, forwarded);
     }
@@ -142,6 +155,7 @@ class SupervisorLoop {
   UniqueFd signals_;
   std::optional<NotifyRelay> relay_;
   UniqueFd probe_timer_;
+  UniqueFd kill_timer_;
   std::chrono::steady_clock::time_point probe_deadline_;
   pid_t probe_pid_ = 0;
   bool ready_ = false;

@@ -19,6 +19,9 @@ struct SupervisorConfig {
   std::chrono::milliseconds ready_timeout{60000};
   std::chrono::milliseconds probe_interval{250};
   int stop_signal = 15;                 // what SIGTERM from systemd becomes
+  // After a stop signal, the container gets this long before SIGKILL (a PID 1
+  // without a handler ignores SIGTERM, as busybox httpd does).
+  std::chrono::milliseconds kill_after{10000};
   std::filesystem::path notify_socket;  // host path, for notify = container
 };
 
