@@ -3,6 +3,7 @@
 
 #include "cli/check_command.h"
 #include "cli/lifecycle_commands.h"
+#include "cli/list_command.h"
 
 namespace ctapp {
 
@@ -11,6 +12,9 @@ std::span<const Command> all_commands() {
       {"run", "run a prepared app until it ends (the unit's ExecStart)", run_run_command},
       {"cleanup", "remove an app's container, overlay and runtime state", run_cleanup_command},
       {"exec", "run a command inside a running app", run_exec_command},
+      {"list", "list apps with state, version and pid (--json)", run_list_command},
+      {"ps", "the same as list", run_list_command},
+      {"status", "show one app in detail (--json)", run_status_command},
       {"check", "validate .ctapp files and print every error", run_check_command},
   };
   return kCommands;

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "cli/list_command.h"
+
+#include <cstdio>
+#include <optional>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/log.h"
+#include "core/app_config_parser.h"
+#include "core/config_files.h"
+#include "core/value_checks.h"
+#include "runtime/app_layout.h"
+#include "runtime/app_state.h"
+#include "runtime/oci_runtime.h"
+
+namespace ctapp {
+namespace {
+
+struct AppStatus {
+  std::string name;
+  std::string source;     // the .ctapp file, empty if none
+  std::string image;
+  std::string error;      // first config error, if the file is invalid
+  std::string state = "inactive";  // runc's state, or inactive
+  std::string version;
+  std::string image_digest;
+  std::optional<int> pid;
+};
+
+AppStatus status_of(const Paths& paths, const std::string& name,
+                    const std::optional<AppSource>& source) {
+  AppStatus status;
+  status.name = name;
+  if (source) {
+    status.source = source->main_file.string();
+    auto config = parse_app(*source);
+    if (config) {
+      status.image = config->image.empty() ? "rootfs " + config->rootfs : config->image;
+    } else {
+      status.error = config.error().front().format();
+    }
+  }
+  AppLayout layout = runtime_layout(paths, name);
+  auto state = read_app_state(layout.state_file);
+  if (state && *state) {
+    status.version = (*state)->version;
+    status.image_digest = (*state)->image_digest;
+    if (auto runtime = OciRuntime::find((*state)->runtime, layout.runc_root); runtime) {
+      if (auto runc_state = runtime->state(name)) {
+        status.state = *runc_state;
+        status.pid = runtime->init_pid(name);
+      } else {
+        status.state = "prepared";
+      }
+    }
+  }
+  return status;
+}
+
+nlohmann::json to_json(const AppStatus& status) {
+  nlohmann::json json = {{"name", status.name},   {"source", status.source},
+                         {"image", status.image}, {"state", status.state},
+                         {"version", status.version}, {"image_digest", status.image_digest}};
+  json["pid"] = status.pid ? nlohmann::json(*status.pid) : nlohmann::json(nullptr);
+  if (!status.error.empty()) json["error"] = status.error;
+  return json;
+}
+
+bool take_json_flag(std::vector<std::string>& args) {
+  auto it = std::find(args.begin(), args.end(), "--json");
+  if (it == args.end()) return false;
+  args.erase(it);
+  return true;
+}
+
+}  // namespace
+
+int run_list_command(const GlobalOptions& options, const std::vector<std::string>& given) {
+  auto args = given;
+  bool json = take_json_flag(args);
+  if (!args.empty()) {
+    std::fprintf(stderr, "Usage: ctapp list [--json]\n");
+    return 2;
+  }
+  AppDiscovery discovery = find_apps(options.paths.config_dirs);
+  std::vector<AppStatus> statuses;
+  for (const auto& source : discovery.apps)
+    statuses.push_back(status_of(options.paths, source.name, source));
+  if (json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& status : statuses) list.push_back(to_json(status));
+    std::printf("%s\n", list.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%-20s %-10s %-14s %-8s %s\n", "NAME", "STATE", "VERSION", "PID", "IMAGE");
+  for (const auto& status : statuses)
+    std::printf("%-20s %-10s %-14s %-8s %s\n", status.name.c_str(),
+                status.error.empty() ? status.state.c_str() : "invalid",
+                status.version.empty() ? "-" : status.version.c_str(),
+                status.pid ? std::to_string(*status.pid).c_str() : "-",
+                status.error.empty() ? status.image.c_str() : status.error.c_str());
+  return 0;
+}
+
+int run_status_command(const GlobalOptions& options, const std::vector<std::string>& given) {
+  auto args = given;
+  bool json = take_json_flag(args);
+  if (args.size() != 1) {
+    std::fprintf(stderr, "Usage: ctapp status NAME [--json]\n");
+    return 2;
+  }
+  if (auto valid = check_app_name(args[0]); !valid) {
+    log(LogLevel::kErr, "{}", valid.error().message);
+    return 2;
+  }
+  AppStatus status = status_of(options.paths, args[0], find_app(options.paths.config_dirs, args[0]));
+  if (status.source.empty() && status.state == "inactive") {
+    log(LogLevel::kErr, "no app '{}'", args[0]);
+    return 1;
+  }
+  if (json) {
+    std::printf("%s\n", to_json(status).dump(2).c_str());
+    return 0;
+  }
+  std::printf("%s\n  source:  %s\n  image:   %s\n  state:   %s\n", status.name.c_str(),
+              status.source.empty() ? "(none)" : status.source.c_str(), status.image.c_str(),
+              status.state.c_str());
+  if (!status.version.empty()) std::printf("  version: %s\n", status.version.c_str());
+  if (!status.image_digest.empty()) std::printf("  digest:  %s\n", status.image_digest.c_str());
+  if (status.pid) std::printf("  pid:     %d\n", *status.pid);
+  if (!status.error.empty()) std::printf("  error:   %s\n", status.error.c_str());
+  return 0;
+}
+
+}  // namespace ctapp
