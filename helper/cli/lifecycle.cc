@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli/lifecycle.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <variant>
 
 #include "cli/app_loader.h"
 #include "cli/log.h"
@@ -10,19 +15,55 @@
 #include "runtime/mounts.h"
 #include "core/value_checks.h"
 #include "runtime/oci_runtime.h"
-#include "runtime/ready_probe.h"
-#include "runtime/supervisor.h"
 
 namespace ctapp {
 namespace {
 
 constexpr std::chrono::milliseconds kDefaultReadyTimeout{60000};
 
-std::chrono::milliseconds ready_timeout_of(const AppConfig& app) {
-  auto span = parse_time_span(app.service.ready_timeout);
-  if (app.service.ready_timeout.empty() || !span || *span == std::chrono::microseconds::max())
-    return kDefaultReadyTimeout;
-  return std::chrono::duration_cast<std::chrono::milliseconds>(*span);
+constexpr std::chrono::milliseconds kDefaultKillAfter{10000};
+
+// A validated time span in milliseconds; `fallback` when unset or infinite.
+std::chrono::milliseconds milliseconds_of(const std::string& span,
+                                          std::chrono::milliseconds fallback) {
+  auto parsed = parse_time_span(span);
+  if (span.empty() || !parsed || *parsed == std::chrono::microseconds::max()) return fallback;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
+}
+
+// The installed supervisor; CTAPP_SUPERVISE overrides it for tests that run
+// from the build tree.
+std::string supervise_binary() {
+  if (const char* path = std::getenv("CTAPP_SUPERVISE"); path && *path) return path;
+  return CTAPP_SUPERVISE_PATH;
+}
+
+Result<std::vector<std::string>> supervise_argv(const std::string& name, const LoadedApp& app) {
+  const AppLayout& layout = app.layout;
+  auto state = read_app_state(layout.state_file);
+  if (!state) return std::unexpected(state.error());
+  if (!*state) return fail("app '{}' is not prepared: run 'ctapp prepare {}' first", name, name);
+  if (auto runtime = OciRuntime::find((*state)->runtime, layout.runc_root); !runtime)
+    return std::unexpected(runtime.error());
+  auto stop_signal = signal_number((*state)->stop_signal);
+  if (!stop_signal) return std::unexpected(stop_signal.error());
+  const ServiceSettings& service = app.config.service;
+  std::vector<std::string> argv = {
+      supervise_binary(), "--id", name, "--bundle", (*state)->bundle.string(),
+      "--runtime", (*state)->runtime, "--state-root", layout.runc_root.string(),
+      "--stop-signal", std::to_string(*stop_signal),
+      "--ready-timeout-ms", std::to_string(milliseconds_of(service.ready_timeout, kDefaultReadyTimeout).count()),
+      "--kill-after-ms", std::to_string(milliseconds_of(service.stop_timeout, kDefaultKillAfter).count()),
+      "--notify-socket", (layout.notify_dir / "notify.sock").string()};
+  static const char* const kNotifyModes[] = {"started", "container", "healthy"};
+  argv.insert(argv.end(), {"--notify", kNotifyModes[static_cast<int>(service.notify)]});
+  if (const auto* tcp = std::get_if<TcpProbe>(&service.ready)) {
+    argv.insert(argv.end(), {"--probe-tcp", std::to_string(tcp->port)});
+  } else if (const auto* command = std::get_if<ExecProbe>(&service.ready)) {
+    argv.push_back("--");
+    argv.insert(argv.end(), command->argv.begin(), command->argv.end());
+  }
+  return argv;
 }
 
 }  // namespace
@@ -30,44 +71,19 @@ std::chrono::milliseconds ready_timeout_of(const AppConfig& app) {
 Result<int> run_prepared_app(const Paths& paths, const std::string& name) {
   auto app = load_app(paths, name);
   if (!app) return std::unexpected(app.error());
-  const AppLayout& layout = app->layout;
-  auto running = FileLock::acquire(layout.lock_dir / (name + ".run"), FileLock::Wait::kFailIfHeld,
-                                   "app '" + name + "' is already running");
+  auto running = FileLock::acquire(app->layout.lock_dir / (name + ".run"),
+                                   FileLock::Wait::kFailIfHeld, "app '" + name + "' is already running");
   if (!running) return std::unexpected(running.error());
-  auto state = read_app_state(layout.state_file);
-  if (!state) return std::unexpected(state.error());
-  if (!*state) return fail("app '{}' is not prepared: run 'ctapp prepare {}' first", name, name);
-  auto runtime = OciRuntime::find((*state)->runtime, layout.runc_root);
-  if (!runtime) return std::unexpected(runtime.error());
-  auto stop_signal = signal_number((*state)->stop_signal);
-  if (!stop_signal) return std::unexpected(stop_signal.error());
-
-  SupervisorConfig config;
-  config.id = name;
-  config.bundle = (*state)->bundle;
-  config.notify = app->config.service.notify;
-  config.probe = app->config.service.ready;
-  config.ready_timeout = ready_timeout_of(app->config);
-  config.stop_signal = *stop_signal;
-  if (auto stop_timeout = parse_time_span(app->config.service.stop_timeout);
-      stop_timeout && *stop_timeout != std::chrono::microseconds::max())
-    config.kill_after = std::chrono::duration_cast<std::chrono::milliseconds>(*stop_timeout);
-  config.notify_socket = layout.notify_dir / "notify.sock";
-  auto exit = supervise(*runtime, config);
-  if (!exit) return std::unexpected(exit.error());
-  if (exit->never_ready) {
-    log(LogLevel::kErr, "app '{}' did not become ready within {} s ({} kept failing); stopped it",
-        name, config.ready_timeout.count() / 1000, describe_probe(config.probe));
-    return 1;
-  }
-  if (exit->stop_requested &&
-      (exit->exit_code == 0 || exit->exit_code == 128 + *stop_signal || exit->exit_code == 137)) {
-    log(LogLevel::kNotice, "app '{}' stopped", name);
-    return 0;
-  }
-  log(exit->exit_code == 0 ? LogLevel::kNotice : LogLevel::kErr, "app '{}' exited with status {}",
-      name, exit->exit_code);
-  return exit->exit_code;
+  auto argv = supervise_argv(name, *app);
+  if (!argv) return std::unexpected(argv.error());
+  // The supervisor replaces this process, so it stays the unit's main PID,
+  // and inherits the lock that says the app is running.
+  running->keep_across_exec();
+  std::vector<char*> args;
+  for (auto& arg : *argv) args.push_back(arg.data());
+  args.push_back(nullptr);
+  ::execv(args[0], args.data());
+  return fail("start '{}': {}", (*argv)[0], errno_text(errno));
 }
 
 Status cleanup_app(const Paths& paths, const std::string& name) {

@@ -25,4 +25,10 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path, Wait wait,
   return lock;
 }
 
+void FileLock::keep_across_exec() {
+  int flags = ::fcntl(fd_.get(), F_GETFD);
+  if (flags >= 0) ::fcntl(fd_.get(), F_SETFD, flags & ~FD_CLOEXEC);
+  fd_.release();
+}
+
 }  // namespace ctapp

@@ -19,6 +19,10 @@ class FileLock {
   static Result<FileLock> acquire(const std::filesystem::path& path, Wait wait,
                                   const std::string& what);
 
+  // Keeps the lock held by the program this process execs next: the fd
+  // loses O_CLOEXEC and this object gives it up.
+  void keep_across_exec();
+
  private:
   UniqueFd fd_;
 };
