@@ -9,6 +9,8 @@ namespace ctapp {
 
 std::span<const Command> all_commands() {
   static const Command kCommands[] = {
+      {"prepare", "get the image, unpack it, mount the overlay (the unit's ExecStartPre)",
+       run_prepare_command},
       {"run", "run a prepared app until it ends (the unit's ExecStart)", run_run_command},
       {"cleanup", "remove an app's container, overlay and runtime state", run_cleanup_command},
       {"exec", "run a command inside a running app", run_exec_command},

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli/lifecycle.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +16,8 @@
 #include "runtime/mounts.h"
 #include "core/value_checks.h"
 #include "runtime/oci_runtime.h"
+#include "runtime/process.h"
+#include "runtime/unit_cgroup.h"
 
 namespace ctapp {
 namespace {
@@ -68,6 +71,38 @@ Result<std::vector<std::string>> supervise_argv(const std::string& name, const L
 
 }  // namespace
 
+namespace {
+
+pid_t foreground_child = 0;
+
+void forward_to_child(int signal) {
+  if (foreground_child > 0) ::kill(foreground_child, signal);
+}
+
+}  // namespace
+
+Result<int> run_app_in_child(const LoadedApp& app) {
+  const std::string& name = app.config.name;
+  auto running = FileLock::acquire(app.layout.lock_dir / (name + ".run"),
+                                   FileLock::Wait::kFailIfHeld, "app '" + name + "' is already running");
+  if (!running) return std::unexpected(running.error());
+  auto argv = supervise_argv(name, app);
+  if (!argv) return std::unexpected(argv.error());
+  // Ctrl-C reaches the supervisor through the terminal's process group;
+  // SIGTERM and SIGHUP sent to this process are passed on to it.
+  struct sigaction forward {};
+  forward.sa_handler = forward_to_child;
+  ::sigaction(SIGTERM, &forward, nullptr);
+  ::sigaction(SIGHUP, &forward, nullptr);
+  ::signal(SIGINT, SIG_IGN);
+  auto pid = spawn_process(*argv);
+  if (!pid) return std::unexpected(pid.error());
+  foreground_child = *pid;
+  auto status = wait_process(*pid);
+  foreground_child = 0;
+  return status;
+}
+
 Result<int> run_prepared_app(const Paths& paths, const std::string& name) {
   auto app = load_app(paths, name);
   if (!app) return std::unexpected(app.error());
@@ -76,6 +111,7 @@ Result<int> run_prepared_app(const Paths& paths, const std::string& name) {
   if (!running) return std::unexpected(running.error());
   auto argv = supervise_argv(name, *app);
   if (!argv) return std::unexpected(argv.error());
+  if (auto moved = move_to_supervisor_cgroup(name); !moved) return std::unexpected(moved.error());
   // The supervisor replaces this process, so it stays the unit's main PID,
   // and inherits the lock that says the app is running.
   running->keep_across_exec();
@@ -90,6 +126,11 @@ Status cleanup_app(const Paths& paths, const std::string& name) {
   AppLayout layout = runtime_layout(paths, name);
   auto setup = FileLock::acquire(layout.lock_dir / (name + ".setup"), FileLock::Wait::kBlock, "");
   if (!setup) return std::unexpected(setup.error());
+  return remove_app_runtime(paths, name);
+}
+
+Status remove_app_runtime(const Paths& paths, const std::string& name) {
+  AppLayout layout = runtime_layout(paths, name);
   auto state = read_app_state(layout.state_file);
   std::string runtime_name = state && *state ? (*state)->runtime : "runc";
   if (auto runtime = OciRuntime::find(runtime_name, layout.runc_root); runtime) {

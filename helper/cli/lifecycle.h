@@ -5,6 +5,7 @@
 
 #include "core/paths.h"
 #include "core/result.h"
+#include "cli/app_loader.h"
 #include "runtime/app_layout.h"
 
 namespace ctapp {
@@ -17,9 +18,15 @@ namespace ctapp {
 // became ready.
 Result<int> run_prepared_app(const Paths& paths, const std::string& name);
 
+// The same with the supervisor as a child, for `ctapp run --foreground`.
+Result<int> run_app_in_child(const LoadedApp& app);
+
 // Removes the container, the overlay and the runtime state of `name`;
 // succeeds when there is nothing left to remove (idempotent, and repairs
 // what a crash left behind). Needs no .ctapp file.
 Status cleanup_app(const Paths& paths, const std::string& name);
+
+// The same without taking the app's setup lock, for callers that hold it.
+Status remove_app_runtime(const Paths& paths, const std::string& name);
 
 }  // namespace ctapp

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "bundle/runtime_config.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "bundle/seccomp_profile.h"
+#include "bundle/user_lookup.h"
+#include "core/atomic_file.h"
+#include "core/unique_fd.h"
+#include "core/value_checks.h"
+#include "store/oci_layout.h"
+#include "unpack/rootfs_paths.h"
+
+namespace ctapp {
+namespace {
+
+using nlohmann::json;
+
+// Docker's default capability set.
+const std::vector<std::string> kDefaultCapabilities = {
+    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+    "CAP_MKNOD",  "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+    "CAP_SETFCAP", "CAP_SETPCAP",     "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+    "CAP_KILL",   "CAP_AUDIT_WRITE"};
+
+// As `runc spec` and Docker set them.
+const std::vector<std::string> kMaskedPaths = {
+    "/proc/acpi",        "/proc/asound",       "/proc/kcore",       "/proc/keys",
+    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+    "/proc/scsi",        "/sys/firmware",      "/sys/devices/virtual/powercap"};
+const std::vector<std::string> kReadonlyPaths = {"/proc/bus", "/proc/fs", "/proc/irq",
+                                                 "/proc/sys", "/proc/sysrq-trigger"};
+
+constexpr const char* kNotifyTarget = "/run/ctapp-notify";
+constexpr const char* kDefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+std::vector<std::string> strings_of(const json* object, const char* key) {
+  std::vector<std::string> values;
+  if (object && object->is_object() && object->contains(key) && (*object)[key].is_array())
+    for (const auto& value : (*object)[key])
+      if (value.is_string()) values.push_back(value.get<std::string>());
+  return values;
+}
+
+std::string string_of(const json* object, const char* key) {
+  if (object && object->is_object() && object->contains(key) && (*object)[key].is_string())
+    return (*object)[key].get<std::string>();
+  return {};
+}
+
+// KEY=VALUE entries; later ones replace earlier ones of the same KEY.
+void set_env(std::vector<std::string>& env, const std::string& key, const std::string& value) {
+  auto prefix = key + "=";
+  std::erase_if(env, [&](const std::string& entry) { return entry.starts_with(prefix); });
+  env.push_back(prefix + value);
+}
+
+json default_mounts() {
+  return json::array({
+      {{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}},
+      {{"destination", "/dev"}, {"type", "tmpfs"}, {"source", "tmpfs"},
+       {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}},
+      {{"destination", "/dev/pts"}, {"type", "devpts"}, {"source", "devpts"},
+       {"options", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}}},
+      {{"destination", "/dev/shm"}, {"type", "tmpfs"}, {"source", "shm"},
+       {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
+      {{"destination", "/dev/mqueue"}, {"type", "mqueue"}, {"source", "mqueue"},
+       {"options", {"nosuid", "noexec", "nodev"}}},
+      {{"destination", "/sys"}, {"type", "sysfs"}, {"source", "sysfs"},
+       {"options", {"nosuid", "noexec", "nodev", "ro"}}},
+      {{"destination", "/sys/fs/cgroup"}, {"type", "cgroup"}, {"source", "cgroup"},
+       {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}},
+  });
+}
+
+json bind_mount(const std::string& source, const std::string& target, bool read_only) {
+  json options = {"rbind", "nosuid", "nodev"};
+  options.push_back(read_only ? "ro" : "rw");
+  return {{"destination", target}, {"type", "bind"}, {"source", source}, {"options", options}};
+}
+
+// Owner and mode of `target` in the rootfs (root:root 0755 if it is not there).
+void image_ownership(const std::filesystem::path& rootfs, const std::string& target, VolumeDir& volume) {
+  UniqueFd root(::open(rootfs.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+  if (!root.valid()) return;
+  int fd = open_in_root(root.get(), target.substr(1), O_PATH);
+  if (fd < 0) return;
+  UniqueFd owned(fd);
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    volume.uid = st.st_uid;
+    volume.gid = st.st_gid;
+    volume.mode = st.st_mode & 07777;
+  }
+}
+
+std::vector<VolumeDir> collect_volumes(const BundleInputs& inputs) {
+  const AppConfig& app = *inputs.app;
+  std::vector<std::pair<std::string, std::string>> wanted;  // target, source
+  for (const auto& volume : app.volumes) wanted.emplace_back(volume.target, volume.source);
+  if (inputs.image_config && inputs.image_config->contains("Volumes") &&
+      (*inputs.image_config)["Volumes"].is_object())
+    for (const auto& [target, unused] : (*inputs.image_config)["Volumes"].items())
+      if (check_absolute_path(target) &&
+          std::none_of(wanted.begin(), wanted.end(), [&](auto& w) { return w.first == target; }) &&
+          std::none_of(app.mounts.begin(), app.mounts.end(), [&](auto& m) { return m.target == target; }))
+        wanted.emplace_back(target, "");
+  std::vector<VolumeDir> volumes;
+  for (const auto& [target, source] : wanted) {
+    VolumeDir volume;
+    volume.target = target;
+    volume.host = source.empty() ? inputs.data_dir / "volumes" / volume_dir_name(target)
+                                 : std::filesystem::path(source);
+    image_ownership(inputs.rootfs, target, volume);
+    volumes.push_back(volume);
+  }
+  return volumes;
+}
+
+Result<std::vector<std::string>> build_env(const BundleInputs& inputs) {
+  std::vector<std::string> env = strings_of(inputs.image_config, "Env");
+  if (std::none_of(env.begin(), env.end(), [](auto& e) { return e.starts_with("PATH="); }))
+    env.insert(env.begin(), kDefaultPath);
+  for (const auto& file : inputs.app->run.env_files) {
+    auto entries = read_env_file(file);
+    if (!entries) return std::unexpected(entries.error());
+    for (const auto& [key, value] : *entries) set_env(env, key, value);
+  }
+  for (const auto& [key, value] : inputs.app->run.env) set_env(env, key, value);
+  if (inputs.app->service.notify == NotifyMode::kContainer)
+    set_env(env, "NOTIFY_SOCKET", std::string(kNotifyTarget) + "/notify.sock");
+  return env;
+}
+
+Result<std::vector<std::string>> build_args(const BundleInputs& inputs) {
+  const RunSettings& run = inputs.app->run;
+  std::vector<std::string> entrypoint = run.entrypoint ? *run.entrypoint
+                                                       : strings_of(inputs.image_config, "Entrypoint");
+  // As with Docker, a new entrypoint drops the image's Cmd.
+  std::vector<std::string> cmd = run.command ? *run.command
+                                 : run.entrypoint ? std::vector<std::string>()
+                                                  : strings_of(inputs.image_config, "Cmd");
+  entrypoint.insert(entrypoint.end(), cmd.begin(), cmd.end());
+  if (entrypoint.empty())
+    return fail("app '{}': the image has no Entrypoint or Cmd: set [run] command in '{}'",
+                inputs.app->name, inputs.app->source_path.string());
+  return entrypoint;
+}
+
+}  // namespace
+
+std::string volume_dir_name(const std::string& target) {
+  std::string name;
+  for (char c : target.substr(target.find_first_not_of('/') == std::string::npos ? target.size()
+                                                                                  : target.find_first_not_of('/')))
+    name += c == '/' ? '-' : c;
+  while (!name.empty() && name.back() == '-') name.pop_back();
+  return name.empty() ? "root" : name;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> read_env_file(const std::filesystem::path& path) {
+  auto text = read_file(path, 1 << 20);
+  if (!text) return fail("env_files: {}", text.error().message);
+  std::vector<std::pair<std::string, std::string>> entries;
+  std::istringstream lines(*text);
+  std::string line;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    auto start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#' || line[start] == ';') continue;
+    line = line.substr(start);
+    if (line.starts_with("export ")) line = line.substr(7);
+    auto equals = line.find('=');
+    std::string key = line.substr(0, equals);
+    if (equals == std::string::npos || !check_env_name(key))
+      return fail("{}:{}: expected KEY=VALUE", path.string(), number);
+    std::string value = line.substr(equals + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    entries.emplace_back(key, value);
+  }
+  return entries;
+}
+
+Status prepare_volume_dirs(const std::vector<VolumeDir>& volumes) {
+  for (const auto& volume : volumes) {
+    std::error_code error;
+    if (std::filesystem::exists(volume.host, error)) continue;
+    std::filesystem::create_directories(volume.host.parent_path(), error);
+    if (error) return fail("create '{}': {}", volume.host.parent_path().string(), error.message());
+    if (::mkdir(volume.host.c_str(), 0700) < 0 && errno != EEXIST)
+      return fail("create volume '{}': {}", volume.host.string(), errno_text(errno));
+    if (::chown(volume.host.c_str(), volume.uid, volume.gid) < 0 ||
+        ::chmod(volume.host.c_str(), volume.mode) < 0)
+      return fail("set the owner of volume '{}': {}", volume.host.string(), errno_text(errno));
+  }
+  return {};
+}
+
+Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
+  const AppConfig& app = *inputs.app;
+  const json* image = inputs.image_config;
+  RuntimeBundle bundle;
+
+  auto args = build_args(inputs);
+  if (!args) return std::unexpected(args.error());
+  auto env = build_env(inputs);
+  if (!env) return std::unexpected(env.error());
+  std::string user_spec = !app.run.user.empty() ? app.run.user : string_of(image, "User");
+  auto user = resolve_user(inputs.rootfs, user_spec.empty() ? "0" : user_spec);
+  if (!user) return std::unexpected(wrap("app '" + app.name + "'", user.error()));
+  std::string cwd = !app.run.workdir.empty() ? app.run.workdir : string_of(image, "WorkingDir");
+
+  json process = {
+      {"terminal", false},
+      {"user", {{"uid", user->uid}, {"gid", user->gid}}},
+      {"args", *args},
+      {"env", *env},
+      {"cwd", cwd.empty() ? "/" : cwd},
+      {"capabilities",
+       {{"bounding", kDefaultCapabilities},
+        {"effective", kDefaultCapabilities},
+        {"permitted", kDefaultCapabilities}}},
+      {"noNewPrivileges", true},
+  };
+  if (!user->additional_gids.empty()) process["user"]["additionalGids"] = user->additional_gids;
+
+  json mounts = default_mounts();
+  bundle.volumes = collect_volumes(inputs);
+  for (const auto& volume : bundle.volumes) {
+    bool read_only = std::any_of(app.volumes.begin(), app.volumes.end(), [&](const Volume& v) {
+      return v.target == volume.target && v.read_only;
+    });
+    mounts.push_back(bind_mount(volume.host.string(), volume.target, read_only));
+  }
+  for (const auto& mount : app.mounts) mounts.push_back(bind_mount(mount.source, mount.target, mount.read_only));
+  for (const auto& target : app.run.tmpfs)
+    mounts.push_back({{"destination", target}, {"type", "tmpfs"}, {"source", "tmpfs"},
+                      {"options", {"nosuid", "nodev", "mode=1777"}}});
+  if (app.service.notify == NotifyMode::kContainer)
+    mounts.push_back(bind_mount(inputs.notify_dir.string(), kNotifyTarget, false));
+
+  json namespaces = json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}},
+                                 {{"type", "mount"}}, {{"type", "cgroup"}}});
+  if (app.network.mode != NetworkMode::kHost) namespaces.push_back({{"type", "network"}});
+
+  json linux = {
+      {"namespaces", namespaces},
+      {"maskedPaths", kMaskedPaths},
+      {"readonlyPaths", kReadonlyPaths},
+      {"resources", {{"devices", json::array({{{"allow", false}, {"access", "rwm"}}})}}},
+  };
+  if (!inputs.cgroups_path.empty()) linux["cgroupsPath"] = inputs.cgroups_path;
+  auto seccomp = load_seccomp_profile(inputs.seccomp_profile, Platform::current().architecture,
+                                      kDefaultCapabilities);
+  if (!seccomp) return std::unexpected(seccomp.error());
+  if (*seccomp) linux["seccomp"] = std::move(**seccomp);
+
+  json annotations = json::object();
+  if (image && image->contains("Labels") && (*image)["Labels"].is_object())
+    for (const auto& [key, value] : (*image)["Labels"].items())
+      if (value.is_string()) annotations[key] = value;
+  annotations["org.ctapp.app"] = app.name;
+
+  bundle.config = {
+      {"ociVersion", "1.0.2"},
+      {"process", process},
+      {"root", {{"path", inputs.root_path.string()}, {"readonly", app.run.read_only}}},
+      {"hostname", app.run.hostname.empty() ? app.name : app.run.hostname},
+      {"mounts", mounts},
+      {"linux", linux},
+      {"annotations", annotations},
+  };
+  bundle.stop_signal = !app.run.stop_signal.empty() ? app.run.stop_signal : string_of(image, "StopSignal");
+  if (bundle.stop_signal.empty()) bundle.stop_signal = "SIGTERM";
+  return bundle;
+}
+
+}  // namespace ctapp

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "bundle/user_lookup.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+
+#include "core/unique_fd.h"
+#include "unpack/rootfs_paths.h"
+
+namespace ctapp {
+namespace {
+
+constexpr size_t kMaxDatabase = 4 << 20;
+
+// The lines of a file inside the rootfs, split at ':'; empty if missing.
+std::vector<std::vector<std::string>> read_database(const std::filesystem::path& rootfs,
+                                                    const std::string& relative) {
+  std::vector<std::vector<std::string>> rows;
+  UniqueFd root(::open(rootfs.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+  if (!root.valid()) return rows;
+  int fd = open_in_root(root.get(), relative, O_RDONLY);
+  if (fd < 0) return rows;
+  UniqueFd file(fd);
+  std::string text;
+  char buffer[65536];
+  ssize_t n;
+  while ((n = ::read(file.get(), buffer, sizeof buffer)) > 0 && text.size() < kMaxDatabase)
+    text.append(buffer, static_cast<size_t>(n));
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> fields;
+    std::istringstream parts(line);
+    std::string field;
+    while (std::getline(parts, field, ':')) fields.push_back(field);
+    rows.push_back(std::move(fields));
+  }
+  return rows;
+}
+
+bool parse_id(const std::string& text, uint32_t& id) {
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  return !text.empty() && error == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+Result<ResolvedUser> resolve_user(const std::filesystem::path& rootfs, const std::string& user) {
+  auto colon = user.find(':');
+  std::string user_part = user.substr(0, colon);
+  std::string group_part = colon == std::string::npos ? "" : user.substr(colon + 1);
+  auto passwd = read_database(rootfs, "etc/passwd");
+  auto groups = read_database(rootfs, "etc/group");
+  ResolvedUser resolved;
+  std::string user_name;
+  uint32_t id = 0;
+  if (parse_id(user_part, id)) {
+    resolved.uid = id;
+    for (const auto& row : passwd) {
+      uint32_t row_uid = 0, row_gid = 0;
+      if (row.size() >= 4 && parse_id(row[2], row_uid) && row_uid == id && parse_id(row[3], row_gid)) {
+        resolved.gid = row_gid;
+        user_name = row[0];
+        break;
+      }
+    }
+  } else {
+    auto row = std::find_if(passwd.begin(), passwd.end(),
+                            [&](const auto& r) { return r.size() >= 4 && r[0] == user_part; });
+    uint32_t uid = 0, gid = 0;
+    if (row == passwd.end() || !parse_id((*row)[2], uid) || !parse_id((*row)[3], gid))
+      return fail("user '{}' is not in the image's /etc/passwd: use a user the image has, or a "
+                  "numeric uid[:gid]",
+                  user_part);
+    resolved.uid = uid;
+    resolved.gid = gid;
+    user_name = user_part;
+  }
+  if (!group_part.empty()) {
+    if (parse_id(group_part, id)) {
+      resolved.gid = id;
+    } else {
+      auto row = std::find_if(groups.begin(), groups.end(),
+                              [&](const auto& r) { return r.size() >= 3 && r[0] == group_part; });
+      if (row == groups.end() || !parse_id((*row)[2], id))
+        return fail("group '{}' is not in the image's /etc/group: use a group the image has, or "
+                    "a numeric gid",
+                    group_part);
+      resolved.gid = id;
+    }
+  }
+  if (!user_name.empty()) {
+    for (const auto& row : groups) {
+      if (row.size() < 4) continue;
+      std::istringstream members(row[3]);
+      std::string member;
+      uint32_t gid = 0;
+      while (std::getline(members, member, ','))
+        if (member == user_name && parse_id(row[2], gid) && gid != resolved.gid &&
+            std::find(resolved.additional_gids.begin(), resolved.additional_gids.end(), gid) ==
+                resolved.additional_gids.end())
+          resolved.additional_gids.push_back(gid);
+    }
+  }
+  return resolved;
+}
+
+}  // namespace ctapp

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "cli/prepare.h"
+
+#include <sys/stat.h>
+
+#include "bundle/runtime_config.h"
+#include "cli/lifecycle.h"
+#include "cli/log.h"
+#include "core/atomic_file.h"
+#include "core/image_reference.h"
+#include "runtime/app_state.h"
+#include "runtime/file_lock.h"
+#include "runtime/mounts.h"
+#include "runtime/unit_cgroup.h"
+#include "store/image_import.h"
+#include "store/oci_layout.h"
+#include "unpack/unpack.h"
+
+namespace ctapp {
+namespace {
+
+// The image in ctapp's store, brought there first if it is not yet.
+Result<StoredImage> image_in_store(const Paths& paths, const ImageReference& ref) {
+  auto store = OciLayout::open_or_create(paths.image_store());
+  if (!store) return std::unexpected(store.error());
+  std::string name = ref.store_name();
+  auto descriptor = store->find_ref(name);
+  if (!descriptor) return std::unexpected(descriptor.error());
+  Platform platform = Platform::current();
+  if (!*descriptor) {
+    switch (ref.transport) {
+      case ImageReference::Transport::kOciDir: {
+        auto source = OciLayout::open(ref.path);
+        if (!source) return std::unexpected(source.error());
+        log(LogLevel::kInfo, "importing '{}' into the image store", ref.canonical());
+        auto imported = import_image(*source, ref.tag.empty() ? ref.digest : ref.tag, *store, name, platform);
+        if (!imported) return std::unexpected(imported.error());
+        *descriptor = *imported;
+        break;
+      }
+      case ImageReference::Transport::kOciArchive:
+        return fail("image '{}': oci-archive: sources are not supported yet; unpack the archive "
+                    "and use oci:DIR:TAG",
+                    ref.canonical());
+      case ImageReference::Transport::kDocker:
+        return fail("image '{}' is not in the store ({}), and pulling from registries is not "
+                    "available in this version: copy it in with 'skopeo copy docker://{} oci:{}:{}'",
+                    ref.canonical(), paths.image_store().string(), ref.canonical(),
+                    paths.image_store().string(), name);
+    }
+  }
+  return store->load_image(**descriptor, platform);
+}
+
+// ROOT/opt/containers/NAME-VERSION/rootfs, unpacked unless it is there
+// already from the same manifest.
+Status ensure_unpacked(const AppLayout& layout, const StoredImage& image) {
+  auto image_lock = FileLock::acquire(layout.lock_dir / ("image-" + image.manifest_digest.substr(7, 16)),
+                                      FileLock::Wait::kBlock, "");
+  if (!image_lock) return std::unexpected(image_lock.error());
+  auto digest_file = layout.bundle / "image-digest";
+  remove_stale_unpacks(layout.bundle);
+  std::error_code error;
+  if (std::filesystem::exists(layout.lower, error)) {
+    if (read_file(digest_file, 128).value_or("") == image.manifest_digest + "\n") return {};
+    log(LogLevel::kNotice, "'{}' holds another image; unpacking {} again", layout.bundle.string(),
+        image.manifest_digest);
+    std::filesystem::remove_all(layout.lower, error);
+    if (error) return fail("remove '{}': {}", layout.lower.string(), error.message());
+  }
+  std::vector<LayerBlob> layers;
+  for (const auto& layer : image.layers)
+    layers.push_back({layer.blob, layer.descriptor.media_type, layer.descriptor.digest, layer.diff_id});
+  log(LogLevel::kInfo, "unpacking {} ({} layers) to '{}'", image.manifest_digest, layers.size(),
+      layout.lower.string());
+  if (auto unpacked = unpack_rootfs(layers, layout.lower); !unpacked) return unpacked;
+  return write_file_atomic(digest_file, image.manifest_digest + "\n");
+}
+
+}  // namespace
+
+Status prepare_app(const Paths& paths, const LoadedApp& app) {
+  const AppLayout& layout = app.layout;
+  const std::string& name = app.config.name;
+  {
+    auto running = FileLock::acquire(layout.lock_dir / (name + ".run"), FileLock::Wait::kFailIfHeld,
+                                     "app '" + name + "' is running: stop it first");
+    if (!running) return std::unexpected(running.error());
+  }
+  auto setup = FileLock::acquire(layout.lock_dir / (name + ".setup"), FileLock::Wait::kBlock, "");
+  if (!setup) return std::unexpected(setup.error());
+  // Whatever an earlier start left behind goes first (idempotent).
+  if (auto cleaned = remove_app_runtime(paths, name); !cleaned) return cleaned;
+
+  AppState state;
+  state.version = layout.version;
+  state.bundle = layout.bundle;
+  state.runtime = app.config.run.runtime;
+  state.keep_changes = app.config.run.keep_changes;
+  std::optional<StoredImage> image;
+  if (!app.config.image.empty()) {
+    auto ref = parse_image_reference(app.config.image);
+    if (!ref) return std::unexpected(ref.error());
+    auto stored = image_in_store(paths, *ref);
+    if (!stored) return std::unexpected(stored.error());
+    if (auto unpacked = ensure_unpacked(layout, *stored); !unpacked) return unpacked;
+    image = std::move(*stored);
+    state.image = app.config.image;
+    state.image_digest = image->manifest_digest;
+  } else {
+    std::error_code error;
+    if (!std::filesystem::is_directory(layout.lower, error))
+      return fail("app '{}': rootfs '{}' is not a directory", name, layout.lower.string());
+  }
+
+  BundleInputs inputs;
+  inputs.app = &app.config;
+  const nlohmann::json* image_config = nullptr;
+  if (image && image->config.contains("config") && image->config["config"].is_object())
+    image_config = &image->config["config"];
+  inputs.image_config = image_config;
+  inputs.rootfs = layout.lower;
+  inputs.root_path = layout.merged;
+  inputs.data_dir = layout.data;
+  inputs.notify_dir = layout.notify_dir;
+  inputs.cgroups_path = container_cgroup_path(name);
+  auto bundle = build_runtime_config(inputs);
+  if (!bundle) return std::unexpected(bundle.error());
+  state.stop_signal = bundle->stop_signal;
+  if (auto volumes = prepare_volume_dirs(bundle->volumes); !volumes) return volumes;
+  std::error_code error;
+  std::filesystem::create_directories(layout.bundle, error);
+  if (auto written = write_file_atomic(layout.config_json, bundle->config.dump(2) + "\n", {.mode = 0600});
+      !written)
+    return written;
+  std::filesystem::create_directories(layout.notify_dir, error);
+  if (auto mounted = mount_overlay({layout.lower, layout.upper, layout.work, layout.merged}); !mounted)
+    return mounted;
+  if (auto recorded = write_app_state(layout.state_file, state); !recorded) {
+    unmount_all(layout.merged);
+    return recorded;
+  }
+  return {};
+}
+
+}  // namespace ctapp
