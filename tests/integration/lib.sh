@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shared by the shell integration tests: assertions, bounded waits, a
+# scratch root for `ctapp --root`, and the final "N passed, N failed" line.
+# Tests are functions named test_*; run_tests runs them in order.
+
+set -u
+passed=0
+failed=0
+current=""
+case_failed=0
+
+fail() {
+  echo "    FAIL ($current): $*"
+  case_failed=1
+}
+
+assert_eq() {  # EXPECTED ACTUAL MESSAGE
+  [ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"
+}
+
+assert_contains() {  # HAYSTACK NEEDLE MESSAGE
+  case "$1" in *"$2"*) ;; *) fail "$3: '$2' not in: $1" ;; esac
+}
+
+assert_not_contains() {
+  case "$1" in *"$2"*) fail "$3: '$2' must not be in: $1" ;; *) ;; esac
+}
+
+# wait_until SECONDS COMMAND...: runs COMMAND every 0.05 s until it
+# succeeds; fails after SECONDS.
+wait_until() {
+  local deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    if [ "$(date +%s%N)" -gt "$deadline" ]; then return 1; fi
+    sleep 0.05
+  done
+}
+
+# Mounts, runc containers and processes under the scratch root: what a test
+# must leave behind is nothing.
+leftovers() {
+  findmnt -rn -o TARGET | grep -F "$ROOT" || true
+  [ -d "$ROOT/run/ctapp/runc" ] && runc --root "$ROOT/run/ctapp/runc" list -q || true
+  pgrep -f -- "--state-root $ROOT/" || true
+}
+
+run_tests() {
+  local name
+  for name in $(declare -F | awk '{print $3}' | grep '^test_'); do
+    current=$name
+    case_failed=0
+    echo "--- $name"
+    "$name"
+    if [ "$case_failed" -eq 0 ]; then
+      passed=$((passed + 1)); echo "    ok"
+    else
+      failed=$((failed + 1))
+    fi
+  done
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
