@@ -11,8 +11,8 @@ namespace ctapp {
 enum class Priority { kErr = 3, kWarning = 4, kNotice = 5, kInfo = 6, kDebug = 7 };
 
 // The generator's log: /dev/kmsg with "<N>ctapp-generator[PID]: " when run by
-// systemd (SYSTEMD_SCOPE is set, and the journal is not up yet at boot),
-// plain stderr when run by hand.
+// systemd (SYSTEMD_SCOPE is set, and the journal is not up yet at boot), or
+// /dev/console in a container without /dev/kmsg; plain stderr by hand.
 class GeneratorLog {
  public:
   GeneratorLog();
@@ -20,6 +20,7 @@ class GeneratorLog {
 
  private:
   UniqueFd kmsg_;
+  UniqueFd console_;
 };
 
 }  // namespace ctapp

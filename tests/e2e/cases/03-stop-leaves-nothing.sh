@@ -1,0 +1,16 @@
+. /e2e/guest-lib.sh
+systemctl stop ctapp@web.service
+visits_before=$(cat /var/lib/ctapp/apps/web/volumes/data/visits 2>/dev/null | wc -l)
+systemctl start ctapp@web.service || die "start failed"
+systemctl stop ctapp@web.service
+assert_eq "inactive" "$(state_of ctapp@web.service)" "a stop is clean, not a failure"
+assert_nothing_left web
+[ -s /var/lib/ctapp/apps/web/volumes/data/visits ] || die "the data volume is gone"
+systemctl restart ctapp@web.service || die "restart failed"
+systemctl restart ctapp@web.service || die "second restart failed"
+assert_eq "active" "$(state_of ctapp@web.service)" "active after restarts"
+visits=$(wc -l < /var/lib/ctapp/apps/web/volumes/data/visits)
+assert_eq "$((visits_before + 3))" "$visits" "one visit per start, kept in the volume"
+systemctl stop ctapp@web.service
+assert_nothing_left web
+echo "stop leaves nothing; $visits visits kept in the volume"

@@ -1,0 +1,93 @@
+#!/bin/bash
+# The end-to-end proof under systemd as PID 1: installs the build into a
+# throw-away Debian 12 guest (systemd-nspawn on an overlay of a cached
+# root), boots it so the generator runs at boot, runs each case of cases/
+# inside it as a systemd unit, reboots it once for the cases that need a
+# second boot, and reports "N passed, N failed".
+# Usage: run-e2e.sh SOURCE_DIR BUILD_DIR
+set -u
+source_dir=$(readlink -f "$1")
+build_dir=$(readlink -f "$2")
+here=$source_dir/tests/e2e
+. "$here/harness.sh"
+
+work=$(mktemp -d /var/tmp/ctapp-e2e.XXXXXX)
+log_dir=$build_dir/meson-logs/e2e
+mkdir -p "$log_dir"
+teardown() {
+  guest_poweroff
+  guest_unmount "$work"
+  rm -rf "$work"
+}
+trap teardown EXIT
+
+echo "== preparing the guest"
+start=$(date +%s)
+guest_mount "$work" || { echo "cannot make the guest root"; exit 1; }
+root=$work/root
+meson install -C "$build_dir" --no-rebuild --quiet --destdir "$root" >/dev/null || exit 1
+"$source_dir/tests/images/make-busybox-image.sh" "$root/srv/images" box sh >/dev/null || exit 1
+if ls "$here"/cases/*valkey* >/dev/null 2>&1; then
+  "$source_dir/tests/images/make-valkey-like-image.sh" "$root/srv/images" valkey-like >/dev/null || exit 1
+fi
+mkdir -p "$root/e2e" "$root/etc/containers.d"
+cp "$here/guest-lib.sh" "$root/e2e/"
+cp -r "$here/cases" "$root/e2e/"
+# Apps that must be there when the guest boots, for the generator.
+cp "$here"/boot-apps/*.ctapp "$root/etc/containers.d/"
+echo "   guest ready in $(( $(date +%s) - start )) s"
+
+passed=0
+failed=0
+run_case() {  # CASE_FILE
+  local name
+  name=$(basename "$1" .sh)
+  echo "--- $name"
+  if guest_run 300 "/e2e/cases/$(basename "$1")" > "$log_dir/$name.log" 2>&1; then
+    passed=$((passed + 1))
+    sed 's/^/    /' "$log_dir/$name.log"
+    echo "    ok"
+  else
+    failed=$((failed + 1))
+    sed 's/^/    /' "$log_dir/$name.log"
+    guest_journal > "$log_dir/$name.journal"
+    echo "    FAILED (guest journal: $log_dir/$name.journal; last lines:)"
+    tail -25 "$log_dir/$name.journal" | sed 's/^/    | /'
+  fi
+}
+
+boot() {
+  local t0
+  t0=$(date +%s%N)
+  guest_boot "$work" || { echo "FAILED: the guest did not boot"; failed=$((failed + 1)); return 1; }
+  echo "== guest booted in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+}
+
+# The generator's located error for the bad file, logged at boot (in a
+# container without /dev/kmsg it goes to the console, as systemd's own do).
+check_boot_log() {
+  echo "--- generator-logs-bad-file-at-boot"
+  if grep -a -q "ctapp-generator\[[0-9]*\]: /etc/containers.d/bad.ctapp:3:1: unknown key 'comand' in \[run\], did you mean 'command'?" "$work/console.log"; then
+    passed=$((passed + 1)); echo "    ok"
+  else
+    failed=$((failed + 1)); echo "    FAILED: no located error for bad.ctapp in the boot log"
+    grep -a ctapp "$work/console.log" | sed 's/^/    | /'
+  fi
+}
+
+if boot; then
+  check_boot_log
+  for case_file in "$here"/cases/*.sh; do
+    case "$case_file" in *.after-reboot.sh) continue ;; esac
+    run_case "$case_file"
+  done
+  echo "== rebooting the guest"
+  guest_poweroff
+  if boot; then
+    for case_file in "$here"/cases/*.after-reboot.sh; do
+      [ -e "$case_file" ] && run_case "${case_file}"
+    done
+  fi
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
