@@ -1,0 +1,62 @@
+#!/bin/bash
+# Peer conformance: for each test image, the rootfs ctapp unpacks must equal
+# what `umoci unpack` makes of the same image. The second image adds a layer
+# that umoci itself wrote from a changed tree (whiteouts of a file and a
+# directory, a hard link, symlinks, setuid, sticky and odd modes, owners, a
+# fifo, a device node, xattrs incl. security.capability). The third is a
+# whole Debian root (the valkey-like image).
+# Usage (meson sets CTAPP): umoci-conformance-test.sh SOURCE_DIR
+set -u
+source_dir=$1
+. "$source_dir/tests/integration/lib.sh"
+ROOT=$(mktemp -d /tmp/ctapp-conformance.XXXXXX)
+trap 'for a in box changed debian; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done; rm -rf "$ROOT"' EXIT
+layout=$ROOT/layout
+"$source_dir/tests/images/make-busybox-image.sh" "$layout" box sh >/dev/null
+"$source_dir/tests/images/make-valkey-like-image.sh" "$layout" debian >/dev/null
+
+# The changed image, second layer written by umoci repack.
+umoci unpack --image "$layout:box" "$ROOT/edit" >/dev/null
+r=$ROOT/edit/rootfs
+rm "$r/bin/ls"
+rm -r "$r/tmp"
+mkdir -p "$r/opt/app/sub" "$r/var/empty"
+printf 'payload\n' > "$r/opt/app/file"
+ln "$r/opt/app/file" "$r/opt/app/hardlink"
+ln -s ../opt/app/file "$r/bin/relative-link"
+ln -s /opt/app "$r/absolute-link"
+cp /bin/busybox "$r/opt/app/suid" && chmod 4755 "$r/opt/app/suid"
+chmod 1777 "$r/var/empty"; chmod 0640 "$r/opt/app/file"
+chown 1234:5678 "$r/opt/app/sub"
+mkfifo "$r/opt/app/fifo"
+mknod "$r/opt/app/null" c 1 3
+/usr/bin/python3 -c "
+import os
+os.setxattr('$r/opt/app/file', 'user.note', b'hello')
+os.setxattr('$r/opt/app/suid', 'security.capability', bytes.fromhex('0100000200040000000000000000000000000000'))
+"
+umoci repack --image "$layout:changed" "$ROOT/edit" >/dev/null
+
+mkdir -p "$ROOT/etc/containers.d"
+for tag in box changed debian; do
+  printf 'image = "oci:%s:%s"\n[run]\ncommand = ["true"]\n' "$layout" "$tag" > "$ROOT/etc/containers.d/$tag.ctapp"
+done
+
+compare_with_umoci() {  # TAG
+  "$CTAPP" --root "$ROOT" prepare "$1" >/dev/null 2>&1 || { fail "ctapp prepare $1 failed"; return; }
+  umoci unpack --image "$layout:$1" "$ROOT/umoci-$1" >/dev/null || { fail "umoci unpack failed"; return; }
+  out=$(/usr/bin/python3 "$source_dir/tests/integration/unpack/compare-trees.py" \
+        "$ROOT/umoci-$1/rootfs" "$ROOT/opt/containers/$1-$1/rootfs")
+  [ $? -eq 0 ] || fail "ctapp's rootfs differs from umoci's: $out"
+  echo "    $(echo "$out" | tail -1)"
+}
+
+test_the_busybox_image_unpacks_as_with_umoci() { compare_with_umoci box; }
+test_a_second_layer_with_whiteouts_links_modes_and_xattrs_unpacks_as_with_umoci() {
+  compare_with_umoci changed
+  [ ! -e "$ROOT/opt/containers/changed-changed/rootfs/bin/ls" ] || fail "the whiteout of bin/ls did not apply"
+}
+
+test_a_debian_root_with_redis_unpacks_as_with_umoci() { compare_with_umoci debian; }
+
+run_tests
