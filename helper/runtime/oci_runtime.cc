@@ -74,6 +74,10 @@ Status OciRuntime::kill(const std::string& id, const std::string& signal) const 
 }
 
 Status OciRuntime::delete_force(const std::string& id) const {
+  // runc keeps a directory per container in its state root: without one
+  // there is nothing to delete, and no need to start runc to learn that.
+  std::error_code error;
+  if (!std::filesystem::exists(state_root_ / id, error)) return {};
   if (!state(id)) return {};
   auto args = base_args();
   args.insert(args.end(), {"delete", "--force", id});
