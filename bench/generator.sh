@@ -1,12 +1,14 @@
 #!/bin/sh
 # Times ctapp-generator over 1, 100 and 1000 generated .ctapp files and prints
-# the median wall time of 21 runs for each, in milliseconds.
+# the median wall time of 21 runs for each, in milliseconds. Input and output
+# are on tmpfs (/dev/shm), as at boot, where systemd hands generators
+# /run/systemd/generator*.
 # Usage: bench/generator.sh [BUILD_DIR]   (default: build)
 set -eu
 build=${1:-build}
 generator=$(readlink -f "$build/generator/ctapp-generator")
 [ -x "$generator" ] || { echo "build first: ninja -C $build" >&2; exit 1; }
-scratch=$(mktemp -d)
+scratch=$(mktemp -d -p /dev/shm)
 trap 'rm -rf "$scratch"' EXIT
 
 for count in 1 100 1000; do
