@@ -4,6 +4,7 @@
 #include "cli/check_command.h"
 #include "cli/lifecycle_commands.h"
 #include "cli/list_command.h"
+#include "cli/pull_command.h"
 
 namespace ctapp {
 
@@ -14,6 +15,8 @@ std::span<const Command> all_commands() {
       {"run", "run a prepared app until it ends (the unit's ExecStart)", run_run_command},
       {"cleanup", "remove an app's container, overlay and runtime state", run_cleanup_command},
       {"exec", "run a command inside a running app", run_exec_command},
+      {"pull", "copy an image from a registry (or oci: layout) into the store", run_pull_command},
+      {"images", "list the images in the store and the apps using them (--json)", run_images_command},
       {"list", "list apps with state, version and pid (--json)", run_list_command},
       {"ps", "the same as list", run_list_command},
       {"status", "show one app in detail (--json)", run_status_command},

@@ -12,44 +12,30 @@
 #include "runtime/file_lock.h"
 #include "runtime/mounts.h"
 #include "runtime/unit_cgroup.h"
-#include "store/image_import.h"
+#include "registry/puller.h"
 #include "store/oci_layout.h"
 #include "unpack/unpack.h"
 
 namespace ctapp {
 namespace {
 
-// The image in ctapp's store, brought there first if it is not yet.
-Result<StoredImage> image_in_store(const Paths& paths, const ImageReference& ref) {
+// The image in ctapp's store, pulled (or imported) first if it is not yet.
+Result<StoredImage> image_in_store(const Paths& paths, const std::string& image,
+                                   const ImageReference& ref) {
   auto store = OciLayout::open_or_create(paths.image_store());
   if (!store) return std::unexpected(store.error());
-  std::string name = ref.store_name();
-  auto descriptor = store->find_ref(name);
+  auto descriptor = store->find_ref(ref.store_name());
   if (!descriptor) return std::unexpected(descriptor.error());
-  Platform platform = Platform::current();
   if (!*descriptor) {
-    switch (ref.transport) {
-      case ImageReference::Transport::kOciDir: {
-        auto source = OciLayout::open(ref.path);
-        if (!source) return std::unexpected(source.error());
-        log(LogLevel::kInfo, "importing '{}' into the image store", ref.canonical());
-        auto imported = import_image(*source, ref.tag.empty() ? ref.digest : ref.tag, *store, name, platform);
-        if (!imported) return std::unexpected(imported.error());
-        *descriptor = *imported;
-        break;
-      }
-      case ImageReference::Transport::kOciArchive:
-        return fail("image '{}': oci-archive: sources are not supported yet; unpack the archive "
-                    "and use oci:DIR:TAG",
-                    ref.canonical());
-      case ImageReference::Transport::kDocker:
-        return fail("image '{}' is not in the store ({}), and pulling from registries is not "
-                    "available in this version: copy it in with 'skopeo copy docker://{} oci:{}:{}'",
-                    ref.canonical(), paths.image_store().string(), ref.canonical(),
-                    paths.image_store().string(), name);
-    }
+    log(LogLevel::kNotice, "pulling {}", ref.canonical());
+    PullRequest request;
+    request.reference = image;
+    request.paths = paths;
+    auto pulled = pull_image(request);
+    if (!pulled) return std::unexpected(pulled.error());
+    *descriptor = pulled->manifest;
   }
-  return store->load_image(**descriptor, platform);
+  return store->load_image(**descriptor, Platform::current());
 }
 
 // ROOT/opt/containers/NAME-VERSION/rootfs, unpacked unless it is there
@@ -101,7 +87,7 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
   if (!app.config.image.empty()) {
     auto ref = parse_image_reference(app.config.image);
     if (!ref) return std::unexpected(ref.error());
-    auto stored = image_in_store(paths, *ref);
+    auto stored = image_in_store(paths, app.config.image, *ref);
     if (!stored) return std::unexpected(stored.error());
     if (auto unpacked = ensure_unpacked(layout, *stored); !unpacked) return unpacked;
     image = std::move(*stored);

@@ -253,6 +253,13 @@ Status OciLayout::add_blob(const std::filesystem::path& file, const std::string&
   return {};
 }
 
+Status OciLayout::add_verified_blob(const std::filesystem::path& file, const std::string& digest) const {
+  if (!is_digest(digest)) return fail("'{}' is not a sha256 digest", digest);
+  if (::rename(file.c_str(), blob_path(digest).c_str()) < 0)
+    return fail("move blob {} into '{}': {}", digest, dir_.string(), errno_text(errno));
+  return {};
+}
+
 Status OciLayout::set_ref(const std::string& ref, const Descriptor& descriptor) const {
   auto lock = FileLock::acquire(temp_dir() / "index.lock", FileLock::Wait::kBlock, "");
   if (!lock) return std::unexpected(lock.error());

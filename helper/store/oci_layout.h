@@ -76,6 +76,9 @@ class OciLayout {
   // Moves `file` into blobs/ if its sha256 is `digest` (the file is consumed
   // either way). Already present: just removes `file`.
   Status add_blob(const std::filesystem::path& file, const std::string& digest) const;
+  // Moves `file` into blobs/ as `digest` without reading it again: for
+  // callers that hashed it while writing it (a pull).
+  Status add_verified_blob(const std::filesystem::path& file, const std::string& digest) const;
   // A place for temporary files on the store's filesystem, outside blobs/.
   std::filesystem::path temp_dir() const { return dir_ / ".ctapp-tmp"; }
 

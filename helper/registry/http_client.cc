@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "registry/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <utility>
+
+namespace ctapp {
+namespace {
+
+struct TransferState {
+  HttpResponse* response;
+  const BodySink* sink;
+  bool aborted = false;
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* state = static_cast<TransferState*>(user);
+  size_t bytes = size * count;
+  // Bodies of redirects and errors are small and not the payload.
+  if (state->response->status >= 200 && state->response->status < 300 && *state->sink) {
+    if (!(*state->sink)(state->response->status, data, bytes)) {
+      state->aborted = true;
+      return 0;
+    }
+    return bytes;
+  }
+  if (state->response->body.size() < (1 << 22)) state->response->body.append(data, bytes);
+  return bytes;
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* state = static_cast<TransferState*>(user);
+  size_t bytes = size * count;
+  std::string line(data, bytes);
+  if (line.starts_with("HTTP/")) {
+    // A new response (after a redirect): forget the previous one's headers.
+    state->response->headers.clear();
+    state->response->body.clear();
+    auto space = line.find(' ');
+    state->response->status = space == std::string::npos ? 0 : std::atol(line.c_str() + space + 1);
+    return bytes;
+  }
+  auto colon = line.find(':');
+  if (colon == std::string::npos) return bytes;
+  std::string name = line.substr(0, colon);
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string value = line.substr(colon + 1);
+  auto first = value.find_first_not_of(" \t");
+  auto last = value.find_last_not_of(" \t\r\n");
+  value = first == std::string::npos ? "" : value.substr(first, last - first + 1);
+  state->response->headers[name] = value;
+  return bytes;
+}
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+}  // namespace
+
+Result<HttpClient> HttpClient::create() {
+  global_init();
+  HttpClient client;
+  client.curl_ = curl_easy_init();
+  if (!client.curl_) return fail("cannot initialise libcurl");
+  return client;
+}
+
+HttpClient::HttpClient(HttpClient&& other) noexcept : curl_(std::exchange(other.curl_, nullptr)) {}
+HttpClient& HttpClient::operator=(HttpClient&& other) noexcept {
+  if (this != &other) {
+    if (curl_) curl_easy_cleanup(curl_);
+    curl_ = std::exchange(other.curl_, nullptr);
+  }
+  return *this;
+}
+HttpClient::~HttpClient() {
+  if (curl_) curl_easy_cleanup(curl_);
+}
+
+Result<HttpResponse> HttpClient::get(const HttpRequest& request, const BodySink& sink) {
+  curl_easy_reset(curl_);
+  HttpResponse response;
+  TransferState state{&response, &sink};
+  curl_slist* headers = nullptr;
+  for (const auto& header : request.headers) headers = curl_slist_append(headers, header.c_str());
+  std::string range = request.resume_from > 0 ? std::to_string(request.resume_from) + "-" : "";
+  char error[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl_, CURLOPT_MAXREDIRS, 10L);
+  // Never hand credentials to a host we were redirected to.
+  curl_easy_setopt(curl_, CURLOPT_UNRESTRICTED_AUTH, 0L);
+  curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
+  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
+  curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, request.connect_timeout_seconds);
+  curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, request.stall_seconds);
+  curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl_, CURLOPT_USERAGENT, "ctapp/" CTAPP_VERSION);
+  curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &state);
+  curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &state);
+  curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
+  if (!range.empty()) curl_easy_setopt(curl_, CURLOPT_RANGE, range.c_str());
+  CURLcode code = curl_easy_perform(curl_);
+  curl_slist_free_all(headers);
+  char* effective = nullptr;
+  curl_easy_getinfo(curl_, CURLINFO_EFFECTIVE_URL, &effective);
+  if (effective) response.effective_url = effective;
+  if (state.aborted) return fail("{}: the download was stopped", request.url);
+  if (code == CURLE_OPERATION_TIMEDOUT)
+    return fail("{}: the transfer stalled (no data for {} s)", request.url, request.stall_seconds);
+  if (code != CURLE_OK)
+    return fail("{}: {}", request.url, *error ? error : curl_easy_strerror(code));
+  return response;
+}
+
+std::string url_encode(const std::string& value) {
+  std::string encoded;
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 15];
+    }
+  }
+  return encoded;
+}
+
+}  // namespace ctapp

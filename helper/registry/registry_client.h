@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "registry/auth.h"
+#include "registry/http_client.h"
+#include "registry/registries_conf.h"
+
+namespace ctapp {
+
+struct RegistryOptions {
+  bool tls_verify = true;      // false: as if every registry were insecure
+  long stall_seconds = 30;     // a transfer without data for this long fails
+  int max_attempts = 5;        // for 429, 5xx and dropped connections
+};
+
+struct FetchedManifest {
+  std::string bytes;           // exactly as received: its sha256 is its digest
+  std::string media_type;
+  std::string digest;          // computed here, never taken from a header
+};
+
+// The distribution-spec client for one repository at one registry: /v2/
+// ping, Bearer token (anonymous or with credentials) or Basic auth, retries
+// with back-off on 429 and 5xx (honouring Retry-After), resumption of
+// dropped blob transfers with Range, and verification of every byte.
+class RegistryClient {
+ public:
+  static Result<RegistryClient> connect(const PullSource& source,
+                                        const std::optional<Credentials>& credentials,
+                                        const RegistryOptions& options);
+
+  // GET /v2/<repo>/manifests/<reference> with every manifest type accepted.
+  // With a digest reference, the bytes must hash to it.
+  Result<FetchedManifest> fetch_manifest(const std::string& reference);
+
+  // GET /v2/<repo>/blobs/<digest> into `file` (created or resumed), checked
+  // against digest and size; `downloaded` counts bytes as they arrive.
+  Status fetch_blob(const std::string& digest, int64_t size, const std::filesystem::path& file,
+                    std::atomic<int64_t>* downloaded);
+
+  const PullSource& source() const { return source_; }
+  const std::optional<Credentials>& credentials() const { return credentials_; }
+  // Reuses another client's token for the same repository (parallel blobs).
+  void share_authorization(const RegistryClient& other) { authorization_ = other.authorization_; }
+
+ private:
+  RegistryClient(HttpClient http) : http_(std::move(http)) {}
+  std::string url(const std::string& path) const;
+  // A GET with auth and retries; `sink` receives a 2xx body.
+  Result<HttpResponse> get(const std::string& path, std::vector<std::string> headers,
+                           const BodySink& sink, int64_t resume_from = 0);
+  Status authenticate(const HttpResponse& unauthorized);
+
+  HttpClient http_;
+  PullSource source_;
+  std::optional<Credentials> credentials_;
+  RegistryOptions options_;
+  std::string scheme_ = "https";
+  std::string authorization_;  // "Authorization: ..." once known
+};
+
+}  // namespace ctapp
