@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""A small registry for fault injection only (the real tests use Debian's
+docker-registry): serves one image from an OCI layout and misbehaves on
+purpose. Listens on 127.0.0.1 (and, for redirects, on a second address of
+the loopback range); prints "PORT" on stdout once it listens.
+
+Usage: fake-registry.py LAYOUT TAG MODE [--cdn-host 127.0.0.2]
+MODE: bearer | redirect | 429 | 500 | truncate | wrong-digest | stall
+  bearer        /v2/ and everything else wants a Bearer token from /token
+                (service and scope are checked)
+  redirect      bearer, and blobs answer 307 to the CDN host, which must not
+                receive an Authorization header (it answers 400 if it does)
+  429           the first request of each blob gets 429 with Retry-After: 1
+  500           the first request of each blob gets 500
+  truncate      the first transfer of each blob is cut in half; a Range
+                request gets the rest (206), a second full request 500
+  wrong-digest  blobs have one byte flipped
+  stall         blobs send half their bytes, then nothing
+"""
+import http.server
+import json
+import os
+import socketserver
+import sys
+import threading
+import time
+import urllib.parse
+
+layout, tag, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+cdn_host = sys.argv[5] if len(sys.argv) > 5 and sys.argv[4] == "--cdn-host" else "127.0.0.2"
+TOKEN = "s3cret-token"
+seen = {}
+lock = threading.Lock()
+log = []
+
+
+def first_time(key):
+    with lock:
+        count = seen.get(key, 0)
+        seen[key] = count + 1
+        return count == 0
+
+
+def manifest_for(reference):
+    index = json.load(open(os.path.join(layout, "index.json")))
+    for entry in index["manifests"]:
+        name = entry.get("annotations", {}).get("org.opencontainers.image.ref.name")
+        if reference in (name, entry["digest"]):
+            return entry
+    return None
+
+
+def blob(digest):
+    with open(os.path.join(layout, "blobs", "sha256", digest[7:]), "rb") as f:
+        return f.read()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body=b"", headers=None):
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def authorized(self):
+        if mode not in ("bearer", "redirect"):
+            return True
+        if self.headers.get("Authorization") == f"Bearer {TOKEN}":
+            return True
+        port = self.server.server_address[1]
+        self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', {
+            "WWW-Authenticate": f'Bearer realm="http://127.0.0.1:{port}/token",service="fake-registry",scope="repository:test/box:pull"'})
+        return False
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        log.append(f"{self.headers.get('Host')} {path} auth={'Authorization' in self.headers}")
+        host = self.headers.get("Host", "").split(":")[0]
+        if host == cdn_host:
+            return self.cdn(path)
+        if path == "/token":
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            ok = query.get("service") == ["fake-registry"] and query.get("scope") == ["repository:test/box:pull"]
+            return self.send(200 if ok else 403, json.dumps({"access_token": TOKEN}).encode())
+        if path == "/log":
+            return self.send(200, "\n".join(log).encode())
+        if not self.authorized():
+            return
+        if path == "/v2/":
+            return self.send(200, b"{}")
+        if path.startswith("/v2/test/box/manifests/"):
+            entry = manifest_for(path.rsplit("/", 1)[1])
+            if not entry:
+                return self.send(404)
+            return self.send(200, blob(entry["digest"]), {"Content-Type": entry["mediaType"]})
+        if path.startswith("/v2/test/box/blobs/"):
+            return self.blob(path.rsplit("/", 1)[1])
+        self.send(404)
+
+    def blob(self, digest):
+        data = blob(digest)
+        if mode == "redirect":
+            port = self.server.server_address[1]
+            return self.send(307, b"", {"Location": f"http://{cdn_host}:{port}/cdn/{digest}"})
+        if mode in ("429", "500") and first_time(digest):
+            return self.send(int(mode), b"busy", {"Retry-After": "1"} if mode == "429" else {})
+        if mode == "wrong-digest":
+            data = bytes([data[0] ^ 1]) + data[1:]
+        range_header = self.headers.get("Range")
+        if mode == "truncate":
+            if range_header:
+                start = int(range_header.split("=")[1].rstrip("-"))
+                return self.send(206, data[start:], {"Content-Range": f"bytes {start}-{len(data) - 1}/{len(data)}"})
+            if not first_time(digest):
+                return self.send(500, b"a second full download: the client did not resume")
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if mode == "stall":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            time.sleep(60)
+            return
+        self.send(200, data)
+
+    def cdn(self, path):
+        if "Authorization" in self.headers:
+            return self.send(400, b"the CDN got the registry's Authorization header")
+        self.send(200, blob(path.rsplit("/", 1)[1]))
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+# One port on two loopback addresses: 127.0.0.1 is the registry, the CDN
+# host another host.
+main = Server(("127.0.0.1", 0), Handler)
+port = main.server_address[1]
+cdn = Server((cdn_host, port), Handler)
+threading.Thread(target=cdn.serve_forever, daemon=True).start()
+print(port, flush=True)
+main.serve_forever()
