@@ -30,6 +30,37 @@ meson install -C "$build_dir" --no-rebuild --quiet --destdir "$root" >/dev/null 
 if ls "$here"/cases/*valkey* >/dev/null 2>&1; then
   "$source_dir/tests/images/make-valkey-like-image.sh" "$root/srv/images" valkey-like >/dev/null || exit 1
 fi
+# The guest's registry: its storage is filled here, by a registry on the
+# host's loopback pointed at the guest's directory, and served in the guest
+# on 127.0.0.1:5000 by Debian's docker-registry service.
+feed_guest_registry() {
+  local port dir=$root/var/lib/docker-registry pid
+  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$dir"
+  printf 'version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: %s}}
+http: {addr: "127.0.0.1:%s"}
+' \
+    "$dir" "$port" > "$work/feed-registry.yml"
+  docker-registry serve "$work/feed-registry.yml" > "$work/feed-registry.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+  skopeo copy --quiet --dest-tls-verify=false "oci:$root/srv/images:box" "docker://127.0.0.1:$port/e2e/box:1"
+  local status=$?
+  kill "$pid"; wait "$pid" 2>/dev/null
+  chmod -R a+rX "$dir"
+  printf 'version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: /var/lib/docker-registry}}
+http: {addr: "127.0.0.1:5000"}
+' \
+    > "$root/etc/docker/registry/config.yml"
+  mkdir -p "$root/etc/containers"
+  printf '[[registry]]\nlocation = "127.0.0.1:5000"\ninsecure = true\n' > "$root/etc/containers/registries.conf"
+  return $status
+}
+feed_guest_registry || { echo "cannot feed the guest's registry"; exit 1; }
 mkdir -p "$root/e2e" "$root/etc/containers.d"
 cp "$here/guest-lib.sh" "$root/e2e/"
 cp -r "$here/cases" "$root/e2e/"
