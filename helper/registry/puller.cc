@@ -15,6 +15,7 @@
 #include "core/atomic_file.h"
 #include "registry/pull_progress.h"
 #include "store/image_import.h"
+#include "unpack/unpack.h"
 
 namespace ctapp {
 namespace {
@@ -160,6 +161,30 @@ Result<PullResult> pull_from(const PullSource& source, const ImageReference& ref
   return result;
 }
 
+// oci-archive:FILE[:TAG]: the archive (a tar of an OCI layout, compressed or
+// not) is extracted beside the store with the same safe layer code as
+// images, then imported like an oci: layout, and removed again.
+Result<PullResult> pull_from_archive(const ImageReference& ref, const PullRequest& request,
+                                     const OciLayout& store) {
+  std::error_code error;
+  std::filesystem::create_directories(store.temp_dir(), error);
+  auto extracted = store.temp_dir() / fmt::format("archive-{}", ::getpid());
+  std::filesystem::remove_all(extracted, error);
+  auto remove = [&] { std::filesystem::remove_all(extracted, error); };
+  if (auto unpacked = unpack_rootfs({LayerBlob{ref.path, "", "", ""}}, extracted); !unpacked)
+    return fail("'{}': {}", ref.path, unpacked.error().message);
+  auto layout = OciLayout::open(extracted);
+  if (!layout) {
+    remove();
+    return fail("'{}' is not an archive of an OCI image layout", ref.path);
+  }
+  auto imported = import_image(*layout, ref.tag.empty() ? ref.digest : ref.tag, store,
+                               ref.store_name(), request.platform);
+  remove();
+  if (!imported) return std::unexpected(imported.error());
+  return PullResult{ref.store_name(), *imported, 0, ref.path};
+}
+
 }  // namespace
 
 Result<RegistriesConfig> load_machine_registries_config(const Paths& paths) {
@@ -181,9 +206,7 @@ Result<PullResult> pull_image(const PullRequest& request) {
     if (!imported) return std::unexpected(imported.error());
     return PullResult{ref->store_name(), *imported, 0, ref->path};
   }
-  if (ref->transport == ImageReference::Transport::kOciArchive)
-    return fail("'{}': oci-archive: sources are not supported yet; unpack the archive and use oci:DIR:TAG",
-                request.reference);
+  if (ref->transport == ImageReference::Transport::kOciArchive) return pull_from_archive(*ref, request, *store);
   auto config = load_machine_registries_config(request.paths);
   if (!config) return std::unexpected(config.error());
   auto sources = pull_sources(*config, request.reference, *ref);

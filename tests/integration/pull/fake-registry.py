@@ -16,6 +16,7 @@ MODE: bearer | redirect | 429 | 500 | truncate | wrong-digest | stall
                 request gets the rest (206), a second full request 500
   wrong-digest  blobs have one byte flipped
   stall         blobs send half their bytes, then nothing
+  slow          blobs trickle in 16 pieces over about 8 seconds
 """
 import http.server
 import json
@@ -126,6 +127,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()
             self.close_connection = True
+            return
+        if mode == "slow":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            piece = len(data) // 16 + 1
+            for start in range(0, len(data), piece):
+                self.wfile.write(data[start:start + piece])
+                self.wfile.flush()
+                time.sleep(0.5)
             return
         if mode == "stall":
             self.send_response(200)

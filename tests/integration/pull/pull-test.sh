@@ -244,4 +244,37 @@ test_a_stalled_transfer_fails_after_the_stall_timeout() {
   [ $(( $(date +%s) - start )) -lt 30 ] || fail "it took too long to give up"
 }
 
+test_an_oci_archive_is_imported_for_air_gapped_machines() {
+  skopeo copy --quiet "oci:$images:box" "oci-archive:$ROOT/box.tar:box" || fail "skopeo could not write the archive"
+  out=$(ctapp pull "oci-archive:$ROOT/box.tar:box") || fail "pull from the archive failed: $out"
+  assert_contains "$out" "$ROOT/box.tar:box sha256:" "stored under the archive's name"
+  [ -z "$(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp" | grep -v lock)" ] || fail "the extracted archive was left behind"
+}
+
+test_a_pull_under_systemd_extends_the_start_timeout_while_data_flows() {
+  start_fake slow
+  rm -rf "$ROOT/var/lib/ctapp/images"
+  messages=$(/usr/bin/python3 - "$ROOT/notify.sock" "$CTAPP" --root "$ROOT" pull "$FAKE/test/box:box" <<'PY'
+import os, socket, subprocess, sys
+path = sys.argv[1]
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+sock.bind(path)
+sock.settimeout(0.2)
+process = subprocess.Popen(sys.argv[2:], env={**os.environ, "NOTIFY_SOCKET": path},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+got = []
+while process.poll() is None:
+    try:
+        got.append(sock.recv(4096).decode())
+    except socket.timeout:
+        pass
+print(process.returncode)
+print("".join(got))
+PY
+)
+  assert_eq 0 "$(echo "$messages" | head -1)" "the slow pull succeeds"
+  assert_contains "$messages" "EXTEND_TIMEOUT_USEC=30000000" "systemd is told to wait longer"
+  assert_contains "$messages" "STATUS=Pulling $FAKE/test/box:box" "with a status line"
+}
+
 run_tests
