@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/atomic_file.h"
+#include "core/test_temp_dir.h"
+#include "registry/auth.h"
+#include "registry/registries_conf.h"
+
+namespace ctapp {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(WwwAuthenticate, ParsesQuotedAndBareParametersInAnyOrder) {
+  auto challenges = parse_www_authenticate(
+      R"(Bearer scope="repository:library/busybox:pull,push",realm="https://auth.docker.io/token",service=registry.docker.io)");
+  ASSERT_EQ(challenges.size(), 1u);
+  EXPECT_EQ(challenges[0].scheme, "Bearer");
+  EXPECT_EQ(challenges[0].parameters["realm"], "https://auth.docker.io/token");
+  EXPECT_EQ(challenges[0].parameters["service"], "registry.docker.io");
+  EXPECT_EQ(challenges[0].parameters["scope"], "repository:library/busybox:pull,push");
+}
+
+TEST(WwwAuthenticate, BasicChallenge) {
+  auto challenges = parse_www_authenticate(R"(Basic realm="test")");
+  ASSERT_EQ(challenges.size(), 1u);
+  EXPECT_EQ(challenges[0].scheme, "Basic");
+}
+
+TEST(Base64, RoundTripsAndRejectsGarbage) {
+  EXPECT_EQ(base64_encode("alice:wonderland"), "YWxpY2U6d29uZGVybGFuZA==");
+  EXPECT_EQ(base64_decode("YWxpY2U6d29uZGVybGFuZA==").value(), "alice:wonderland");
+  EXPECT_EQ(base64_decode("YQ==").value(), "a");
+  EXPECT_FALSE(base64_decode("not base64!"));
+}
+
+class AuthFiles : public ::testing::Test {
+ protected:
+  std::filesystem::path write(const std::string& name, const std::string& text) {
+    auto path = dir_.path() / name;
+    EXPECT_TRUE(write_file_atomic(path, text));
+    return path;
+  }
+  TestTempDir dir_;
+};
+
+TEST_F(AuthFiles, FirstFileWithAnEntryWinsAndDockerHubHasItsAliases) {
+  auto a = write("a.json", R"({"auths":{"quay.io":{"auth":"dTE6cDE="}}})");
+  auto b = write("b.json", R"({"auths":{"https://index.docker.io/v1/":{"auth":"dTI6cDI="}}})");
+  auto hub = find_credentials({dir_.path() / "missing.json", a, b}, "docker.io");
+  ASSERT_TRUE(hub && *hub);
+  EXPECT_EQ((*hub)->username, "u2");
+  EXPECT_EQ((*hub)->password, "p2");
+  EXPECT_EQ((*hub)->source, b.string());
+  auto none = find_credentials({a, b}, "ghcr.io");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+}
+
+TEST_F(AuthFiles, CredentialHelpersAreReportedNotRun) {
+  auto file = write("config.json", R"({"credHelpers":{"gcr.io":"gcloud"}})");
+  auto result = find_credentials({file}, "gcr.io");
+  ASSERT_FALSE(result);
+  EXPECT_THAT(result.error().message, HasSubstr("asks a credential helper for 'gcr.io', which ctapp does not run"));
+}
+
+class RegistriesConf : public AuthFiles {
+ protected:
+  std::vector<PullSource> sources(const std::string& conf, const std::string& written) {
+    auto file = write("registries.conf", conf);
+    auto config = load_registries_config(file, dir_.path() / "none.d");
+    EXPECT_TRUE(config) << config.error().message;
+    auto ref = parse_image_reference(written);
+    auto result = pull_sources(*config, written, *ref);
+    EXPECT_TRUE(result) << result.error().message;
+    return result ? *result : std::vector<PullSource>{};
+  }
+};
+
+TEST_F(RegistriesConf, DockerHubIsServedByRegistry1) {
+  auto found = sources("", "busybox");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].host, "registry-1.docker.io");
+  EXPECT_EQ(found[0].repository, "library/busybox");
+}
+
+TEST_F(RegistriesConf, MirrorsComeBeforeTheLocation) {
+  auto found = sources(R"(
+[[registry]]
+prefix = "docker.io"
+location = "docker.io"
+[[registry.mirror]]
+location = "mirror.local:5000/hub"
+insecure = true
+)", "valkey/valkey:9.0.0");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].host, "mirror.local:5000");
+  EXPECT_EQ(found[0].repository, "hub/valkey/valkey");
+  EXPECT_TRUE(found[0].insecure);
+  EXPECT_EQ(found[1].host, "registry-1.docker.io");
+  EXPECT_FALSE(found[1].insecure);
+}
+
+TEST_F(RegistriesConf, ShortNamesUseAliasesThenSearchRegistries) {
+  std::string conf = R"(
+unqualified-search-registries = ["quay.io", "docker.io"]
+[aliases]
+"valkey" = "docker.io/valkey/valkey"
+)";
+  auto alias = sources(conf, "valkey:9.0.0");
+  ASSERT_EQ(alias.size(), 1u);
+  EXPECT_EQ(alias[0].name, "docker.io/valkey/valkey");
+  EXPECT_EQ(alias[0].host, "registry-1.docker.io");
+  auto search = sources(conf, "busybox");
+  ASSERT_EQ(search.size(), 2u);
+  EXPECT_EQ(search[0].name, "quay.io/busybox");
+  EXPECT_EQ(search[1].repository, "library/busybox");
+}
+
+TEST_F(RegistriesConf, BlockedRegistriesAreRefused) {
+  auto file = write("registries.conf", "[[registry]]\nprefix = \"evil.example\"\nblocked = true\n");
+  auto config = load_registries_config(file, dir_.path() / "none.d");
+  auto ref = parse_image_reference("evil.example/x:1");
+  auto result = pull_sources(*config, "evil.example/x:1", *ref);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, "registry 'evil.example' is blocked in registries.conf");
+}
+
+TEST_F(RegistriesConf, SyntaxErrorsAreLocated) {
+  auto file = write("registries.conf", "[[registry]\n");
+  auto config = load_registries_config(file, dir_.path() / "none.d");
+  ASSERT_FALSE(config);
+  EXPECT_THAT(config.error().message, HasSubstr(file.string() + ":1:"));
+}
+
+}  // namespace
+}  // namespace ctapp
