@@ -245,10 +245,15 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
                       {"options", {"nosuid", "nodev", "mode=1777"}}});
   if (app.service.notify == NotifyMode::kContainer)
     mounts.push_back(bind_mount(inputs.notify_dir.string(), kNotifyTarget, false));
+  for (const auto& [source, target] : inputs.etc_files)
+    mounts.push_back(bind_mount(source.string(), target, true));
 
   json namespaces = json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}},
                                  {{"type", "mount"}}, {{"type", "cgroup"}}});
-  if (app.network.mode != NetworkMode::kHost) namespaces.push_back({{"type", "network"}});
+  if (!inputs.netns.empty())
+    namespaces.push_back({{"type", "network"}, {"path", inputs.netns.string()}});
+  else if (app.network.mode != NetworkMode::kHost)
+    namespaces.push_back({{"type", "network"}});
 
   json linux = {
       {"namespaces", namespaces},

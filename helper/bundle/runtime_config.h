@@ -24,6 +24,9 @@ struct BundleInputs {
   std::filesystem::path data_dir;   // ROOT/var/lib/ctapp/apps/NAME: volumes live here
   std::filesystem::path notify_dir; // the host side of the container's sd_notify socket
   std::string cgroups_path;         // empty: the runtime's default
+  std::filesystem::path netns;      // bridge: the namespace to join
+  // Files bound over the image's (/etc/hosts, /etc/resolv.conf, /etc/hostname).
+  std::vector<std::pair<std::filesystem::path, std::string>> etc_files;
   std::filesystem::path seccomp_profile = "/usr/share/containers/seccomp.json";
 };
 

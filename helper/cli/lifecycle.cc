@@ -11,6 +11,7 @@
 
 #include "cli/app_loader.h"
 #include "cli/log.h"
+#include "network/app_network.h"
 #include "runtime/app_state.h"
 #include "runtime/file_lock.h"
 #include "runtime/mounts.h"
@@ -137,6 +138,8 @@ Status remove_app_runtime(const Paths& paths, const std::string& name) {
     if (auto deleted = runtime->delete_force(name); !deleted) return deleted;
   }
   if (auto unmounted = unmount_all(layout.merged); !unmounted) return unmounted;
+  if (auto detached = detach_network(paths, name, layout.runtime); !detached)
+    return std::unexpected(wrap("network", detached.error()));
   std::error_code error;
   std::filesystem::remove_all(layout.runtime, error);
   if (error) return fail("remove '{}': {}", layout.runtime.string(), error.message());

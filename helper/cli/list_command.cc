@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/log.h"
+#include "core/atomic_file.h"
 #include "core/app_config_parser.h"
 #include "core/config_files.h"
 #include "core/value_checks.h"
@@ -27,6 +28,7 @@ struct AppStatus {
   std::string version;
   std::string image_digest;
   std::optional<int> pid;
+  std::vector<std::string> addresses;  // bridge mode: from the CNI result
 };
 
 AppStatus status_of(const Paths& paths, const std::string& name,
@@ -43,6 +45,12 @@ AppStatus status_of(const Paths& paths, const std::string& name,
     }
   }
   AppLayout layout = runtime_layout(paths, name);
+  auto network = nlohmann::json::parse(read_file(layout.runtime / "network.json", 1 << 20).value_or(""),
+                                       nullptr, false);
+  if (network.is_object() && network.contains("result") && network["result"].is_object())
+    for (const auto& ip : network["result"].value("ips", nlohmann::json::array()))
+      if (ip.contains("address") && ip["address"].is_string())
+        status.addresses.push_back(ip["address"].get<std::string>());
   auto state = read_app_state(layout.state_file);
   if (state && *state) {
     status.version = (*state)->version;
@@ -64,6 +72,7 @@ nlohmann::json to_json(const AppStatus& status) {
                          {"image", status.image}, {"state", status.state},
                          {"version", status.version}, {"image_digest", status.image_digest}};
   json["pid"] = status.pid ? nlohmann::json(*status.pid) : nlohmann::json(nullptr);
+  json["addresses"] = status.addresses;
   if (!status.error.empty()) json["error"] = status.error;
   return json;
 }
@@ -130,6 +139,7 @@ int run_status_command(const GlobalOptions& options, const std::vector<std::stri
   if (!status.version.empty()) std::printf("  version: %s\n", status.version.c_str());
   if (!status.image_digest.empty()) std::printf("  digest:  %s\n", status.image_digest.c_str());
   if (status.pid) std::printf("  pid:     %d\n", *status.pid);
+  for (const auto& address : status.addresses) std::printf("  address: %s\n", address.c_str());
   if (!status.error.empty()) std::printf("  error:   %s\n", status.error.c_str());
   return 0;
 }

@@ -12,6 +12,7 @@
 #include "runtime/file_lock.h"
 #include "runtime/mounts.h"
 #include "runtime/unit_cgroup.h"
+#include "network/app_network.h"
 #include "registry/puller.h"
 #include "store/oci_layout.h"
 #include "unpack/unpack.h"
@@ -110,6 +111,10 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
   inputs.data_dir = layout.data;
   inputs.notify_dir = layout.notify_dir;
   inputs.cgroups_path = container_cgroup_path(name);
+  auto network = attach_network(paths, app.config, layout.runtime);
+  if (!network) return std::unexpected(network.error());
+  inputs.netns = network->netns;
+  for (const auto& file : network->files) inputs.etc_files.emplace_back(file.source, file.target);
   auto bundle = build_runtime_config(inputs);
   if (!bundle) return std::unexpected(bundle.error());
   state.stop_signal = bundle->stop_signal;

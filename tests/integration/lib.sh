@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by the shell integration tests: assertions, bounded waits, a
 # scratch root for `ctapp --root`, and the final "N passed, N failed" line.
-# Tests are functions named test_*; run_tests runs them in order.
+# Tests are functions named test_*; run_tests runs them in the order they
+# are written.
 
 set -u
 passed=0
@@ -45,9 +46,19 @@ leftovers() {
   pgrep -f -- "--state-root $ROOT/" || true
 }
 
+# The test_* functions in the order they are defined in the file.
+list_test_functions() {
+  local name
+  shopt -s extdebug
+  for name in $(declare -F | awk '{print $3}' | grep '^test_'); do
+    declare -F "$name"
+  done | sort -k2 -n | awk '{print $1}'
+  shopt -u extdebug
+}
+
 run_tests() {
   local name
-  for name in $(declare -F | awk '{print $3}' | grep '^test_'); do
+  for name in $(list_test_functions); do
     current=$name
     case_failed=0
     echo "--- $name"

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "network/app_network.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "network/cni.h"
+#include "network/netns.h"
+
+namespace ctapp {
+namespace {
+
+constexpr const char* kDefaultNetwork = "ctapp";
+
+std::filesystem::path netns_path(const Paths& paths, const std::string& app) {
+  return paths.under_root("/run/netns") / ("ctapp-" + app);
+}
+
+CniInvocation invocation_for(const Paths& paths, const std::string& app) {
+  CniInvocation invocation;
+  invocation.container_id = "ctapp-" + app;
+  invocation.netns = netns_path(paths, app);
+  if (paths.root != "/" && !paths.root.empty())
+    invocation.ipam_data_dir = paths.under_root("/var/lib/cni/networks");
+  return invocation;
+}
+
+// The machine's resolv.conf, unless it only names a local stub resolver
+// (127.0.0.53 of systemd-resolved), which a container on a bridge cannot
+// reach: then resolved's list of real upstream servers.
+std::filesystem::path resolv_conf_for_bridge() {
+  auto text = read_file("/etc/resolv.conf", 1 << 16).value_or("");
+  std::istringstream lines(text);
+  std::string line;
+  bool only_local = true, any = false;
+  while (std::getline(lines, line)) {
+    if (!line.starts_with("nameserver")) continue;
+    any = true;
+    if (line.find(" 127.") == std::string::npos && line.find(" ::1") == std::string::npos) only_local = false;
+  }
+  std::error_code error;
+  if (any && only_local && std::filesystem::exists("/run/systemd/resolve/resolv.conf", error))
+    return "/run/systemd/resolve/resolv.conf";
+  return "/etc/resolv.conf";
+}
+
+std::string hostname_of(const AppConfig& app) {
+  return app.run.hostname.empty() ? app.name : app.run.hostname;
+}
+
+Result<std::vector<BindFile>> write_files(const AppConfig& app, const std::filesystem::path& dir,
+                                          const std::vector<std::string>& addresses) {
+  std::vector<BindFile> files;
+  std::string hostname = hostname_of(app);
+  if (app.network.mode == NetworkMode::kHost) {
+    // The machine's network, so the machine's names and resolvers.
+    files.push_back({"/etc/hosts", "/etc/hosts"});
+    files.push_back({"/etc/resolv.conf", "/etc/resolv.conf"});
+  } else {
+    std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+    if (addresses.empty()) hosts += "127.0.1.1\t" + hostname + "\n";
+    for (const auto& address : addresses) hosts += address.substr(0, address.find('/')) + "\t" + hostname + "\n";
+    if (auto written = write_file_atomic(dir / "hosts", hosts, {.durable = false}); !written)
+      return std::unexpected(written.error());
+    files.push_back({dir / "hosts", "/etc/hosts"});
+    if (app.network.mode == NetworkMode::kBridge) {
+      files.push_back({resolv_conf_for_bridge(), "/etc/resolv.conf"});
+    } else {
+      if (auto written = write_file_atomic(dir / "resolv.conf", "", {.durable = false}); !written)
+        return std::unexpected(written.error());
+      files.push_back({dir / "resolv.conf", "/etc/resolv.conf"});
+    }
+  }
+  if (auto written = write_file_atomic(dir / "hostname", hostname + "\n", {.durable = false}); !written)
+    return std::unexpected(written.error());
+  files.push_back({dir / "hostname", "/etc/hostname"});
+  return files;
+}
+
+}  // namespace
+
+std::vector<std::filesystem::path> cni_config_dirs(const Paths& paths) {
+  std::vector<std::filesystem::path> dirs = {paths.under_root("/etc/cni/net.d")};
+  if (const char* shipped = std::getenv("CTAPP_CNI_SHIPPED_DIR"); shipped && *shipped)
+    dirs.emplace_back(shipped);
+  else
+    dirs.emplace_back(CTAPP_CNI_DIR);
+  return dirs;
+}
+
+Result<NetworkAttachment> attach_network(const Paths& paths, const AppConfig& app,
+                                         const std::filesystem::path& runtime_dir) {
+  NetworkAttachment attachment;
+  std::error_code error;
+  std::filesystem::create_directories(runtime_dir, error);
+  if (error) return fail("create '{}': {}", runtime_dir.string(), error.message());
+  if (app.network.mode == NetworkMode::kBridge) {
+    std::string name = app.network.network.empty() ? kDefaultNetwork : app.network.network;
+    auto network = load_cni_network(name, cni_config_dirs(paths));
+    if (!network) return std::unexpected(network.error());
+    CniInvocation invocation = invocation_for(paths, app.name);
+    invocation.ports = app.network.publish;
+    if (auto created = create_netns(invocation.netns); !created) return std::unexpected(created.error());
+    // Recorded before ADD, so that a crash in between is still undone.
+    nlohmann::json ports = nlohmann::json::array();
+    for (const auto& port : app.network.publish)
+      ports.push_back({{"host_ip", port.host_ip}, {"host_port", port.host_port},
+                       {"container_port", port.container_port},
+                       {"protocol", port.protocol == Protocol::kUdp ? "udp" : "tcp"}});
+    // DEL needs the same port mappings as ADD (portmap removes its rules by
+    // them), and the .ctapp may have changed by the time the app stops.
+    nlohmann::json record = {{"network", name}, {"netns", invocation.netns.string()},
+                             {"ports", ports}, {"result", nullptr}};
+    auto record_file = runtime_dir / "network.json";
+    if (auto written = write_file_atomic(record_file, record.dump(2), {.durable = false}); !written)
+      return std::unexpected(written.error());
+    auto result = cni_add(*network, invocation);
+    if (!result) {
+      (void)remove_netns(invocation.netns);
+      std::filesystem::remove(record_file, error);
+      return std::unexpected(result.error());
+    }
+    record["result"] = *result;
+    if (auto written = write_file_atomic(record_file, record.dump(2), {.durable = false}); !written)
+      return std::unexpected(written.error());
+    attachment.netns = invocation.netns;
+    for (const auto& ip : result->value("ips", nlohmann::json::array()))
+      if (ip.contains("address") && ip["address"].is_string()) attachment.addresses.push_back(ip["address"]);
+  }
+  auto files = write_files(app, runtime_dir, attachment.addresses);
+  if (!files) return std::unexpected(files.error());
+  attachment.files = std::move(*files);
+  return attachment;
+}
+
+Status detach_network(const Paths& paths, const std::string& app,
+                      const std::filesystem::path& runtime_dir) {
+  auto record_file = runtime_dir / "network.json";
+  auto netns = netns_path(paths, app);
+  std::error_code error;
+  bool recorded = std::filesystem::exists(record_file, error);
+  if (!recorded && !std::filesystem::exists(netns, error)) return {};
+  std::optional<Error> first_error;
+  nlohmann::json record;
+  if (recorded) {
+    record = nlohmann::json::parse(read_file(record_file, 1 << 20).value_or(""), nullptr, false);
+    if (record.is_discarded()) record = nlohmann::json::object();
+  }
+  std::string name = record.is_object() ? record.value("network", kDefaultNetwork) : kDefaultNetwork;
+  auto network = load_cni_network(name, cni_config_dirs(paths));
+  if (network) {
+    nlohmann::json previous = record.is_object() && record.contains("result") ? record["result"] : nlohmann::json();
+    CniInvocation invocation = invocation_for(paths, app);
+    if (record.is_object() && record.contains("ports") && record["ports"].is_array())
+      for (const auto& port : record["ports"])
+        invocation.ports.push_back({port.value("host_ip", ""), port.value("host_port", uint16_t{0}),
+                                    port.value("container_port", uint16_t{0}),
+                                    port.value("protocol", "tcp") == "udp" ? Protocol::kUdp : Protocol::kTcp});
+    if (auto deleted = cni_del(*network, invocation, previous); !deleted)
+      first_error = deleted.error();
+  } else {
+    first_error = network.error();
+  }
+  if (auto removed = remove_netns(netns); !removed && !first_error) first_error = removed.error();
+  std::filesystem::remove(record_file, error);
+  if (first_error) return std::unexpected(*first_error);
+  return {};
+}
+
+}  // namespace ctapp

@@ -1,0 +1,129 @@
+#!/bin/bash
+# Networking with the real CNI plugins, as root. The whole test runs inside
+# a network namespace (and a private mount namespace) it creates first: the
+# bridge, the apps, the iptables rules and the client all live there, so the
+# machine's own network is never touched and nothing outlives the test.
+# Usage (meson sets CTAPP, CTAPP_SUPERVISE, CTAPP_CNI_SHIPPED_DIR):
+#   network-test.sh SOURCE_DIR
+if [ -z "${CTAPP_NETNS_TEST:-}" ]; then
+  exec env CTAPP_NETNS_TEST=1 unshare --net --mount --propagation private "$0" "$@"
+fi
+set -u
+source_dir=$1
+. "$source_dir/tests/integration/lib.sh"
+export CTAPP_SUPERVISE CTAPP_CNI_SHIPPED_DIR CTAPP_UDP_RECEIVER
+ip link set lo up
+ROOT=$(mktemp -d /tmp/ctapp-network.XXXXXX)
+run_pids=()
+trap 'for p in "${run_pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+      for a in web web2 udp lonely client cycler; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done
+      rm -rf "$ROOT"' EXIT
+mkdir -p "$ROOT/etc/containers.d"
+"$source_dir/tests/images/make-busybox-image.sh" "$ROOT/layout" box sh >/dev/null
+ctapp() { "$CTAPP" --root "$ROOT" "$@"; }
+
+write_app() {  # NAME BODY
+  printf 'image = "oci:%s:box"\n%s\n' "$ROOT/layout" "$2" > "$ROOT/etc/containers.d/$1.ctapp"
+}
+start_app() {
+  "$CTAPP" --root "$ROOT" run --foreground "$1" > "$ROOT/$1.log" 2>&1 &
+  run_pids+=($!)
+}
+stop_app() { ctapp cleanup "$1" >/dev/null 2>&1; }
+volume() { echo "$ROOT/var/lib/ctapp/apps/$1/volumes/data"; }
+address_of() { ctapp status "$1" --json | sed -n 's/.*"\([0-9.]*\)\/[0-9]*".*/\1/p' | head -1; }
+
+# Things that must not leak: veths, netns files, nat rules, IPAM leases.
+network_state() {
+  echo "veths=$(ip -o link show type veth | wc -l)"
+  echo "netns=$(ls "$ROOT/run/netns" 2>/dev/null | wc -l)"
+  # (portmap's shared CNI-HOSTPORT-* chains stay by design; per-app ones must not)
+  echo "nat=$(iptables -t nat -S | grep CNI | grep -vc HOSTPORT || true)"
+  echo "leases=$(ls "$ROOT/var/lib/cni/networks/ctapp" 2>/dev/null | grep -cv -e lock -e last_reserved || true)"
+}
+
+test_a_published_tcp_port_reaches_the_app_from_the_host_side() {
+  write_app web '[run]
+command = ["sh", "-c", "echo served-over-bridge > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"]
+[network]
+mode = "bridge"
+publish = ["18090:8080/tcp"]
+[service]
+notify = "healthy"
+ready = "tcp:8080"
+stop_timeout = 1'
+  start_app web
+  wait_until 30 busybox wget -q -O /dev/null http://127.0.0.1:18090/ || { fail "127.0.0.1:18090 never answered"; return; }
+  assert_eq "served-over-bridge" "$(busybox wget -q -O - http://127.0.0.1:18090/)" "through 127.0.0.1"
+  assert_eq "served-over-bridge" "$(busybox wget -q -O - http://10.229.0.1:18090/)" "through the bridge's address"
+  addr=$(address_of web)
+  assert_contains "$addr" "10.229.0." "status shows the app's address"
+  assert_contains "$(cat "$ROOT/run/ctapp/web/hosts")" "$addr	web" "/etc/hosts names the app"
+}
+
+test_two_apps_on_the_bridge_reach_each_other() {
+  addr=$(address_of web)
+  write_app client "[run]
+command = [\"sh\", \"-c\", \"wget -q -O /data/got http://$addr:8080/\"]
+[network]
+mode = \"bridge\""
+  ctapp run --foreground client >/dev/null 2>&1 || fail "the client failed"
+  assert_eq "served-over-bridge" "$(cat "$(volume client)/got" 2>/dev/null)" "the client fetched from the server's address"
+}
+
+test_a_published_udp_port_reaches_the_app() {
+  write_app udp "[run]
+command = [\"/bin/udp-receiver\", \"5353\", \"/data/received\"]
+[[mount]]
+source = \"$CTAPP_UDP_RECEIVER\"
+target = \"/bin/udp-receiver\"
+read_only = true
+[network]
+mode = \"bridge\"
+publish = [\"15353:5353/udp\"]
+[service]
+stop_timeout = 1"
+  start_app udp
+  wait_until 30 test -e "$ROOT/run/ctapp/udp/state.json" ||
+    fail "never started: $(cat "$ROOT/udp.log" "$ROOT/etc/containers.d/udp.ctapp")"
+  send='import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"datagram", ("127.0.0.1", 15353))'
+  wait_until 20 sh -c "/usr/bin/python3 -c '$send'; grep -q datagram '$(volume udp)/received'" ||
+    fail "no datagram arrived through 127.0.0.1:15353/udp"
+}
+
+test_none_has_loopback_only_and_reaches_nothing() {
+  write_app lonely '[run]
+command = ["sh", "-c", "cat /proc/net/dev > /data/devices; if wget -q -T 2 -O /dev/null http://10.229.0.1:18090/; then echo reached > /data/result; else echo isolated > /data/result; fi"]
+[network]
+mode = "none"'
+  ctapp run --foreground lonely >/dev/null 2>&1
+  assert_eq "isolated" "$(cat "$(volume lonely)/result" 2>/dev/null)" "a none app reaches nothing"
+  assert_eq "lo" "$(tail -n +3 "$(volume lonely)/devices" | awk -F: '{gsub(/ /,"",$1); print $1}' | tr '\n' ' ' | xargs)" "only lo"
+}
+
+test_stopping_removes_the_apps_network() {
+  for app in web udp; do stop_app $app; done
+  for p in "${run_pids[@]}"; do wait "$p" 2>/dev/null; done
+  run_pids=()
+  assert_eq "veths=0 netns=0 nat=0 leases=0" "$(network_state | xargs)" "nothing left after stop"
+}
+
+test_two_hundred_attach_detach_cycles_leak_nothing() {
+  write_app cycler '[run]
+command = ["true"]
+[network]
+mode = "bridge"
+publish = ["18091:8080/tcp", "18092:53/udp"]'
+  local i
+  for i in $(seq 200); do
+    ctapp prepare cycler >/dev/null 2>&1 || { fail "prepare $i failed: $(ctapp prepare cycler 2>&1 | tail -1)"; break; }
+    ctapp cleanup cycler >/dev/null 2>&1 || { fail "cleanup $i failed"; break; }
+  done
+  for i in $(seq 10); do
+    ctapp run --foreground cycler >/dev/null 2>&1 || { fail "run $i failed"; break; }
+  done
+  assert_eq "veths=0 netns=0 nat=0 leases=0" "$(network_state | xargs)" "after 200 cycles and 10 runs"
+  assert_eq "" "$(leftovers)" "no mounts or containers"
+}
+
+run_tests
