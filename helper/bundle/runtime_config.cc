@@ -116,6 +116,9 @@ std::vector<VolumeDir> collect_volumes(const BundleInputs& inputs) {
     volume.target = target;
     volume.host = source.empty() ? inputs.data_dir / "volumes" / volume_dir_name(target)
                                  : std::filesystem::path(source);
+    // The rootfs is already shifted: its owners are host ids.
+    volume.uid = inputs.id_shift.offset;
+    volume.gid = inputs.id_shift.offset;
     image_ownership(inputs.rootfs, target, volume);
     volumes.push_back(volume);
   }
@@ -188,10 +191,19 @@ Result<std::vector<std::pair<std::string, std::string>>> read_env_file(const std
   return entries;
 }
 
-Status prepare_volume_dirs(const std::vector<VolumeDir>& volumes) {
+Status prepare_volume_dirs(const std::vector<VolumeDir>& volumes, const IdShift& shift) {
   for (const auto& volume : volumes) {
     std::error_code error;
-    if (std::filesystem::exists(volume.host, error)) continue;
+    struct stat st;
+    if (::stat(volume.host.c_str(), &st) == 0) {
+      bool in_range = st.st_uid >= shift.offset && st.st_uid < uint64_t{shift.offset} + shift.size;
+      if (shift.active() && !in_range)
+        return fail("volume '{}' is owned by uid {}, outside the app's id range {}-{}: give it to "
+                    "the app with 'chown -R --from={}:{} {}:{} {}' or remove it",
+                    volume.host.string(), st.st_uid, shift.offset, shift.offset + shift.size - 1,
+                    st.st_uid, st.st_gid, volume.uid, volume.gid, volume.host.string());
+      continue;
+    }
     std::filesystem::create_directories(volume.host.parent_path(), error);
     if (error) return fail("create '{}': {}", volume.host.parent_path().string(), error.message());
     if (::mkdir(volume.host.c_str(), 0700) < 0 && errno != EEXIST)
@@ -232,6 +244,15 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
   if (!user->additional_gids.empty()) process["user"]["additionalGids"] = user->additional_gids;
 
   json mounts = default_mounts();
+  if (!inputs.uid_map.empty() && (app.network.mode == NetworkMode::kHost || !inputs.netns.empty())) {
+    // A user namespace may not mount sysfs for a network namespace it does
+    // not own (the machine's, or one ctapp made for the bridge): bind the
+    // machine's /sys read-only instead, as rootless Podman does.
+    for (auto& mount : mounts)
+      if (mount["destination"] == "/sys")
+        mount = {{"destination", "/sys"}, {"type", "bind"}, {"source", "/sys"},
+                 {"options", {"rbind", "nosuid", "noexec", "nodev", "ro"}}};
+  }
   bundle.volumes = collect_volumes(inputs);
   for (const auto& volume : bundle.volumes) {
     bool read_only = std::any_of(app.volumes.begin(), app.volumes.end(), [&](const Volume& v) {
@@ -250,6 +271,16 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
 
   json namespaces = json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}},
                                  {{"type", "mount"}}, {{"type", "cgroup"}}});
+  json mappings;
+  if (!inputs.uid_map.empty()) {
+    namespaces.push_back({{"type", "user"}});
+    auto to_json = [](const std::vector<IdMapping>& map) {
+      json list = json::array();
+      for (const auto& m : map) list.push_back({{"containerID", m.container_id}, {"hostID", m.host_id}, {"size", m.size}});
+      return list;
+    };
+    mappings = {{"uidMappings", to_json(inputs.uid_map)}, {"gidMappings", to_json(inputs.gid_map)}};
+  }
   if (!inputs.netns.empty())
     namespaces.push_back({{"type", "network"}, {"path", inputs.netns.string()}});
   else if (app.network.mode != NetworkMode::kHost)
@@ -262,6 +293,7 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
       {"resources", {{"devices", json::array({{{"allow", false}, {"access", "rwm"}}})}}},
   };
   if (!inputs.cgroups_path.empty()) linux["cgroupsPath"] = inputs.cgroups_path;
+  if (mappings.is_object()) linux.update(mappings);
   auto seccomp = load_seccomp_profile(inputs.seccomp_profile, Platform::current().architecture,
                                       kDefaultCapabilities);
   if (!seccomp) return std::unexpected(seccomp.error());

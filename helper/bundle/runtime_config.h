@@ -11,6 +11,7 @@
 
 #include "core/app_config.h"
 #include "core/result.h"
+#include "unpack/id_shift.h"
 
 namespace ctapp {
 
@@ -25,6 +26,10 @@ struct BundleInputs {
   std::filesystem::path notify_dir; // the host side of the container's sd_notify socket
   std::string cgroups_path;         // empty: the runtime's default
   std::filesystem::path netns;      // bridge: the namespace to join
+  // A user namespace: the mappings, and the offset of the rootfs' ids.
+  std::vector<IdMapping> uid_map;
+  std::vector<IdMapping> gid_map;
+  IdShift id_shift;
   // Files bound over the image's (/etc/hosts, /etc/resolv.conf, /etc/hostname).
   std::vector<std::pair<std::filesystem::path, std::string>> etc_files;
   std::filesystem::path seccomp_profile = "/usr/share/containers/seccomp.json";
@@ -55,8 +60,10 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs);
 
 // Creates the volume directories that do not exist yet, owned as the image
 // has the target path (so an entrypoint that chowns /data, or a non-root
-// user, finds what it expects); existing ones are left as they are.
-Status prepare_volume_dirs(const std::vector<VolumeDir>& volumes);
+// user, finds what it expects); existing ones are left as they are, but with
+// a user namespace one owned outside the app's range is an error that says
+// how to fix it.
+Status prepare_volume_dirs(const std::vector<VolumeDir>& volumes, const IdShift& shift = {});
 
 // "/var/lib/data" -> "var-lib-data": the directory name of a volume below
 // the app's data directory.

@@ -14,6 +14,7 @@
 #include "runtime/unit_cgroup.h"
 #include "network/app_network.h"
 #include "registry/puller.h"
+#include "userns/app_idmap.h"
 #include "store/oci_layout.h"
 #include "unpack/unpack.h"
 
@@ -41,15 +42,18 @@ Result<StoredImage> image_in_store(const Paths& paths, const std::string& image,
 
 // ROOT/opt/containers/NAME-VERSION/rootfs, unpacked unless it is there
 // already from the same manifest.
-Status ensure_unpacked(const AppLayout& layout, const StoredImage& image) {
+Status ensure_unpacked(const AppLayout& layout, const StoredImage& image, const IdShift& shift) {
   auto image_lock = FileLock::acquire(layout.lock_dir / ("image-" + image.manifest_digest.substr(7, 16)),
                                       FileLock::Wait::kBlock, "");
   if (!image_lock) return std::unexpected(image_lock.error());
   auto digest_file = layout.bundle / "image-digest";
+  // The ownership of the files is part of what was unpacked: with another
+  // id range the rootfs is unpacked again.
+  std::string unpacked_as = image.manifest_digest + (shift.active() ? fmt::format(" ids={}", shift.offset) : "") + "\n";
   remove_stale_unpacks(layout.bundle);
   std::error_code error;
   if (std::filesystem::exists(layout.lower, error)) {
-    if (read_file(digest_file, 128).value_or("") == image.manifest_digest + "\n") return {};
+    if (read_file(digest_file, 128).value_or("") == unpacked_as) return {};
     log(LogLevel::kNotice, "'{}' holds another image; unpacking {} again", layout.bundle.string(),
         image.manifest_digest);
     std::filesystem::remove_all(layout.lower, error);
@@ -60,8 +64,8 @@ Status ensure_unpacked(const AppLayout& layout, const StoredImage& image) {
     layers.push_back({layer.blob, layer.descriptor.media_type, layer.descriptor.digest, layer.diff_id});
   log(LogLevel::kInfo, "unpacking {} ({} layers) to '{}'", image.manifest_digest, layers.size(),
       layout.lower.string());
-  if (auto unpacked = unpack_rootfs(layers, layout.lower); !unpacked) return unpacked;
-  return write_file_atomic(digest_file, image.manifest_digest + "\n");
+  if (auto unpacked = unpack_rootfs(layers, layout.lower, shift); !unpacked) return unpacked;
+  return write_file_atomic(digest_file, unpacked_as);
 }
 
 }  // namespace
@@ -84,13 +88,15 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
   state.bundle = layout.bundle;
   state.runtime = app.config.run.runtime;
   state.keep_changes = app.config.run.keep_changes;
+  auto id_map = app_id_map(paths, app.config);
+  if (!id_map) return std::unexpected(id_map.error());
   std::optional<StoredImage> image;
   if (!app.config.image.empty()) {
     auto ref = parse_image_reference(app.config.image);
     if (!ref) return std::unexpected(ref.error());
     auto stored = image_in_store(paths, app.config.image, *ref);
     if (!stored) return std::unexpected(stored.error());
-    if (auto unpacked = ensure_unpacked(layout, *stored); !unpacked) return unpacked;
+    if (auto unpacked = ensure_unpacked(layout, *stored, id_map->shift); !unpacked) return unpacked;
     image = std::move(*stored);
     state.image = app.config.image;
     state.image_digest = image->manifest_digest;
@@ -111,6 +117,11 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
   inputs.data_dir = layout.data;
   inputs.notify_dir = layout.notify_dir;
   inputs.cgroups_path = container_cgroup_path(name);
+  if (id_map->enabled) {
+    inputs.uid_map = id_map->uid_map;
+    inputs.gid_map = id_map->gid_map;
+    inputs.id_shift = id_map->shift;
+  }
   auto network = attach_network(paths, app.config, layout.runtime);
   if (!network) return std::unexpected(network.error());
   inputs.netns = network->netns;
@@ -118,14 +129,15 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
   auto bundle = build_runtime_config(inputs);
   if (!bundle) return std::unexpected(bundle.error());
   state.stop_signal = bundle->stop_signal;
-  if (auto volumes = prepare_volume_dirs(bundle->volumes); !volumes) return volumes;
+  if (auto volumes = prepare_volume_dirs(bundle->volumes, id_map->shift); !volumes) return volumes;
   std::error_code error;
   std::filesystem::create_directories(layout.bundle, error);
   if (auto written = write_file_atomic(layout.config_json, bundle->config.dump(2) + "\n", {.mode = 0600});
       !written)
     return written;
   std::filesystem::create_directories(layout.notify_dir, error);
-  if (auto mounted = mount_overlay({layout.lower, layout.upper, layout.work, layout.merged}); !mounted)
+  if (auto mounted = mount_overlay({layout.lower, layout.upper, layout.work, layout.merged}, id_map->shift.offset);
+      !mounted)
     return mounted;
   if (auto recorded = write_app_state(layout.state_file, state); !recorded) {
     unmount_all(layout.merged);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -24,7 +25,7 @@ Status check_overlay_path(const std::filesystem::path& path) {
 
 }  // namespace
 
-Status mount_overlay(const OverlayLayers& layers) {
+Status mount_overlay(const OverlayLayers& layers, uint32_t root_id) {
   for (const auto* dir : {&layers.upper, &layers.work, &layers.merged}) {
     std::error_code error;
     std::filesystem::create_directories(*dir, error);
@@ -32,6 +33,8 @@ Status mount_overlay(const OverlayLayers& layers) {
   }
   for (const auto* dir : {&layers.lower, &layers.upper, &layers.work})
     if (auto checked = check_overlay_path(*dir); !checked) return checked;
+  if (::chown(layers.upper.c_str(), root_id, root_id) < 0)
+    return fail("chown '{}': {}", layers.upper.string(), errno_text(errno));
   std::string options = fmt::format("lowerdir={},upperdir={},workdir={}", layers.lower.string(),
                                     layers.upper.string(), layers.work.string());
   if (::mount("overlay", layers.merged.c_str(), "overlay", MS_NODEV, options.c_str()) < 0)

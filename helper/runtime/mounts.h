@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 
 #include "core/result.h"
@@ -15,8 +16,10 @@ struct OverlayLayers {
 };
 
 // Creates upper/work/merged if missing and mounts the overlay on merged.
-// Fails naming the paths and the kernel's error.
-Status mount_overlay(const OverlayLayers& layers);
+// With a user namespace the upper directory is owned by the app's root
+// (`root_id`), since the merged root takes its owner from it. Fails naming
+// the paths and the kernel's error.
+Status mount_overlay(const OverlayLayers& layers, uint32_t root_id = 0);
 
 // True if `path` is the root of a mount (statx STATX_ATTR_MOUNT_ROOT).
 bool is_mount_point(const std::filesystem::path& path);

@@ -19,17 +19,6 @@
 namespace ctapp {
 namespace {
 
-std::vector<std::pair<std::string, std::string>> xattrs_of(archive_entry* entry) {
-  std::vector<std::pair<std::string, std::string>> xattrs;
-  archive_entry_xattr_reset(entry);
-  const char* name;
-  const void* value;
-  size_t size;
-  while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK)
-    xattrs.emplace_back(name, std::string(static_cast<const char*>(value), size));
-  return xattrs;
-}
-
 timespec mtime_of(archive_entry* entry) {
   return {archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
 }
@@ -85,7 +74,7 @@ Status write_regular(const ParentDir& parent, const std::string& path, archive* 
     return fail("size '{}': {}", path, errno_text(errno));
   return apply_metadata(fd.get(), static_cast<uid_t>(archive_entry_uid(entry)),
                         static_cast<gid_t>(archive_entry_gid(entry)),
-                        archive_entry_perm(entry), xattrs_of(entry), mtime_of(entry), path);
+                        archive_entry_perm(entry), entry_xattrs(entry), mtime_of(entry), path);
 }
 
 // Metadata for entries we cannot open for writing (symlinks, devices, fifos).
@@ -99,7 +88,7 @@ Status apply_metadata_at(const ParentDir& parent, archive_entry* entry, const st
     return fail("chmod '{}': {}", path, errno_text(errno));
   // Through the parent's fd in /proc, so the name is never resolved anew.
   std::string proc_path = "/proc/self/fd/" + std::to_string(parent.fd.get()) + "/" + parent.name;
-  for (const auto& [key, value] : xattrs_of(entry))
+  for (const auto& [key, value] : entry_xattrs(entry))
     if (::lsetxattr(proc_path.c_str(), key.c_str(), value.data(), value.size(), 0) < 0)
       return fail("set xattr '{}' on '{}': {}", key, path, errno_text(errno));
   timespec times[2] = {mtime_of(entry), mtime_of(entry)};
@@ -124,6 +113,17 @@ Status write_hardlink(int root_fd, const ParentDir& parent, const std::string& p
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> entry_xattrs(archive_entry* entry) {
+  std::vector<std::pair<std::string, std::string>> xattrs;
+  archive_entry_xattr_reset(entry);
+  const char* name;
+  const void* value;
+  size_t size;
+  while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK)
+    xattrs.emplace_back(name, std::string(static_cast<const char*>(value), size));
+  return xattrs;
+}
+
 Result<std::optional<DirectoryMetadata>> write_entry(int root_fd, const std::string& path,
                                                      archive* tar, archive_entry* entry) {
   auto parent = open_parent(root_fd, path, true);
@@ -144,7 +144,7 @@ Result<std::optional<DirectoryMetadata>> write_entry(int root_fd, const std::str
       return fail("create directory '{}': {}", path, errno_text(errno));
     return DirectoryMetadata{path, static_cast<uid_t>(archive_entry_uid(entry)),
                              static_cast<gid_t>(archive_entry_gid(entry)),
-                             archive_entry_perm(entry), mtime_of(entry), xattrs_of(entry)};
+                             archive_entry_perm(entry), mtime_of(entry), entry_xattrs(entry)};
   }
   if (exists) {
     if (auto removed = remove_tree_at(parent->fd.get(), name); !removed) return std::unexpected(removed.error());

@@ -25,6 +25,9 @@ struct DirectoryMetadata {
   std::vector<std::pair<std::string, std::string>> xattrs;
 };
 
+// The extended attributes a tar entry carries, in order.
+std::vector<std::pair<std::string, std::string>> entry_xattrs(archive_entry* entry);
+
 // Creates what one tar entry describes at `path` (clean, relative) inside the
 // rootfs `root_fd`: files, directories, symlinks, hard links (to paths inside
 // the rootfs, also from earlier layers), devices and fifos, with numeric

@@ -72,7 +72,7 @@ Status apply_opaque(int root_fd, const std::string& dir, const std::set<std::str
 
 class LayerApplier {
  public:
-  explicit LayerApplier(int root_fd) : root_fd_(root_fd) {}
+  LayerApplier(int root_fd, const IdShift& shift) : root_fd_(root_fd), shift_(shift) {}
 
   Status apply(const LayerBlob& layer) {
     auto stream = LayerStream::open(layer.blob);
@@ -102,7 +102,9 @@ class LayerApplier {
         std::string hidden = (dir.empty() ? "" : dir + "/") + base.substr(kWhiteoutPrefix.size());
         status = apply_whiteout(root_fd_, hidden, created);
       } else {
-        auto written = write_entry(root_fd_, *path, (*stream)->tar(), *entry);
+        status = shift_entry_ids(*entry, shift_);
+        auto written = status ? write_entry(root_fd_, *path, (*stream)->tar(), *entry)
+                              : std::unexpected(status.error());
         if (!written) {
           status = std::unexpected(written.error());
         } else {
@@ -143,12 +145,14 @@ class LayerApplier {
   }
 
   int root_fd_;
+  IdShift shift_;
   std::map<std::string, DirectoryMetadata> directories_;
 };
 
 }  // namespace
 
-Status unpack_rootfs(const std::vector<LayerBlob>& layers, const std::filesystem::path& target) {
+Status unpack_rootfs(const std::vector<LayerBlob>& layers, const std::filesystem::path& target,
+                     const IdShift& shift) {
   std::error_code error;
   if (std::filesystem::exists(target, error)) return fail("'{}' already exists", target.string());
   auto parent = target.parent_path();
@@ -162,11 +166,12 @@ Status unpack_rootfs(const std::vector<LayerBlob>& layers, const std::filesystem
     std::filesystem::remove_all(temp, ignored);
   };
   UniqueFd root(::open(temp.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
-  if (!root.valid() || ::fchmod(root.get(), 0755) < 0) {
+  if (!root.valid() || ::fchmod(root.get(), 0755) < 0 ||
+      (shift.active() && ::fchown(root.get(), shift.offset, shift.offset) < 0)) {
     remove_temp();
     return fail("open '{}': {}", temp.string(), errno_text(errno));
   }
-  LayerApplier applier(root.get());
+  LayerApplier applier(root.get(), shift);
   for (const auto& layer : layers) {
     if (auto applied = applier.apply(layer); !applied) {
       remove_temp();

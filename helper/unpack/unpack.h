@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "unpack/id_shift.h"
 
 namespace ctapp {
 
@@ -23,7 +24,10 @@ struct LayerBlob {
 // so an interrupted unpack leaves no `target` at all. Whiteouts and opaque
 // directories follow the OCI image spec. An entry that would reach outside
 // the rootfs fails the unpack with a message naming the layer and the entry.
-Status unpack_rootfs(const std::vector<LayerBlob>& layers, const std::filesystem::path& target);
+// With `shift`, ownership (and ids in ACL and capability xattrs) is moved
+// into an app's host id range for its user namespace.
+Status unpack_rootfs(const std::vector<LayerBlob>& layers, const std::filesystem::path& target,
+                     const IdShift& shift = {});
 
 // Removes temporary directories that a killed unpack left in `dir`.
 void remove_stale_unpacks(const std::filesystem::path& dir);

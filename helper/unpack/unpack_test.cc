@@ -7,6 +7,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
+#include <cstring>
 #include <filesystem>
 
 #include <gmock/gmock.h>
@@ -260,6 +261,78 @@ TEST_F(UnpackTest, ATruncatedLayerFails) {
   auto result = unpack_rootfs({blob}, rootfs_);
   ASSERT_FALSE(result);
   EXPECT_FALSE(fs::exists(rootfs_));
+}
+
+// POSIX ACL xattr (version 2): a header, then {tag u16, perm u16, id u32}.
+std::string acl_xattr(uint32_t named_user, uint32_t named_group) {
+  std::string acl;
+  auto put16 = [&](uint16_t v) { acl.append(reinterpret_cast<const char*>(&v), 2); };
+  auto put32 = [&](uint32_t v) { acl.append(reinterpret_cast<const char*>(&v), 4); };
+  auto entry = [&](uint16_t tag, uint16_t perm, uint32_t id) { put16(tag); put16(perm); put32(id); };
+  put32(2);
+  entry(0x01, 7, 0xffffffff);   // owner
+  entry(0x02, 6, named_user);   // a named user
+  entry(0x04, 5, 0xffffffff);   // owning group
+  entry(0x08, 4, named_group);  // a named group
+  entry(0x10, 6, 0xffffffff);   // mask
+  entry(0x20, 4, 0xffffffff);   // other
+  return acl;
+}
+
+std::string xattr_of(const fs::path& path, const char* name) {
+  char value[256];
+  ssize_t n = ::lgetxattr(path.c_str(), name, value, sizeof value);
+  return n < 0 ? "<none>" : std::string(value, static_cast<size_t>(n));
+}
+
+constexpr IdShift kShift{0x70000000, 65536};
+
+TEST_F(UnpackTest, AShiftOwnsEveryEntryAndTheIdsInsideXattrsInTheAppsRange) {
+  // A v3 file capability: magic/revision, permitted and inheritable for two
+  // words, then the namespace root's uid (0 in the image).
+  std::string capability("\x00\x00\x00\x03\x00\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+                         "\x00\x00\x00\x00\x00\x00\x00\x00", 24);
+  std::vector<LayerBlob> blobs{
+      TestLayer().dir("etc").file("etc/passwd", "root:x:0:0::/root:/bin/sh\n")
+          .dir("data", 0700, 999, 998)
+          .file("data/shared", "x", 0640, 100, 101,
+                {{"system.posix_acl_access", acl_xattr(1000, 1001)}})
+          .file("ping", "elf", 0755, 0, 0, {{"security.capability", capability}})
+          .symlink("link", "etc/passwd")
+          .write(work_.path())};
+  ASSERT_TRUE(unpack_rootfs(blobs, rootfs_, kShift));
+  auto owner = [&](const std::string& path) {
+    auto st = stat_of(path);
+    return std::pair{st.st_uid, st.st_gid};
+  };
+  EXPECT_EQ(owner(""), std::pair(0x70000000u, 0x70000000u));
+  EXPECT_EQ(owner("etc/passwd"), std::pair(0x70000000u, 0x70000000u));
+  EXPECT_EQ(owner("data"), std::pair(0x70000000u + 999, 0x70000000u + 998));
+  EXPECT_EQ(owner("data/shared"), std::pair(0x70000000u + 100, 0x70000000u + 101));
+  EXPECT_EQ(owner("link"), std::pair(0x70000000u, 0x70000000u));
+  EXPECT_EQ(xattr_of(rootfs_ / "data/shared", "system.posix_acl_access"),
+            acl_xattr(0x70000000u + 1000, 0x70000000u + 1001));
+  auto stored_cap = xattr_of(rootfs_ / "ping", "security.capability");
+  ASSERT_EQ(stored_cap.size(), 24u);
+  uint32_t rootid;
+  std::memcpy(&rootid, stored_cap.data() + 20, 4);
+  EXPECT_EQ(rootid, 0x70000000u);
+}
+
+TEST_F(UnpackTest, AnIdBeyondTheRangeFailsNamingItAndLeavesNoRootfs) {
+  auto owned = unpack_rootfs({TestLayer().file("big", "x", 0644, 70000, 0).write(work_.path())},
+                             rootfs_, kShift);
+  ASSERT_FALSE(owned);
+  EXPECT_THAT(owned.error().message,
+              HasSubstr("entry 'big': uid 70000 is beyond the 65536 ids (0-65535) that the app's "
+                        "user namespace maps: run it with user_namespace = \"host\""));
+  EXPECT_FALSE(fs::exists(rootfs_));
+  auto acl = unpack_rootfs({TestLayer().file("f", "x", 0644, 0, 0,
+                                             {{"system.posix_acl_access", acl_xattr(1, 65536)}})
+                                .write(work_.path())},
+                           rootfs_, kShift);
+  ASSERT_FALSE(acl);
+  EXPECT_THAT(acl.error().message, HasSubstr("ACL gid 65536 is beyond the 65536 ids"));
 }
 
 }  // namespace

@@ -14,9 +14,10 @@ source_dir=$1
 export CTAPP_SUPERVISE CTAPP_CNI_SHIPPED_DIR CTAPP_UDP_RECEIVER
 ip link set lo up
 ROOT=$(mktemp -d /tmp/ctapp-network.XXXXXX)
+chmod 755 "$ROOT"  # reachable by an app's root in a user namespace
 run_pids=()
 trap 'for p in "${run_pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-      for a in web web2 udp lonely client cycler; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done
+      for a in web web2 udp lonely client mapped-client cycler; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done
       rm -rf "$ROOT"' EXIT
 mkdir -p "$ROOT/etc/containers.d"
 "$source_dir/tests/images/make-busybox-image.sh" "$ROOT/layout" box sh >/dev/null
@@ -69,6 +70,18 @@ command = [\"sh\", \"-c\", \"wget -q -O /data/got http://$addr:8080/\"]
 mode = \"bridge\""
   ctapp run --foreground client >/dev/null 2>&1 || fail "the client failed"
   assert_eq "served-over-bridge" "$(cat "$(volume client)/got" 2>/dev/null)" "the client fetched from the server's address"
+}
+
+test_an_app_in_a_user_namespace_joins_the_bridge() {
+  addr=$(address_of web)
+  write_app mapped-client "[run]
+command = [\"sh\", \"-c\", \"wget -q -O /data/got http://$addr:8080/ && ls /sys/class/net > /data/sys\"]
+user_namespace = \"auto\"
+[network]
+mode = \"bridge\""
+  ctapp run --foreground mapped-client >/dev/null 2>&1 || fail "the client in a user namespace failed"
+  assert_eq "served-over-bridge" "$(cat "$(volume mapped-client)/got" 2>/dev/null)" "fetched over the bridge"
+  assert_eq "$((0x70000000))" "$(stat -c %u "$(volume mapped-client)/got" 2>/dev/null)" "written by the app's root, a host id of its range"
 }
 
 test_a_published_udp_port_reaches_the_app() {
