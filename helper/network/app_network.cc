@@ -57,28 +57,35 @@ Result<std::vector<BindFile>> write_files(const AppConfig& app, const std::files
                                           const std::vector<std::string>& addresses) {
   std::vector<BindFile> files;
   std::string hostname = hostname_of(app);
-  if (app.network.mode == NetworkMode::kHost) {
-    // The machine's network, so the machine's names and resolvers.
+  // A file of the app's own, in its runtime directory, bound over the image's.
+  auto own_file = [&](const std::string& name, const std::string& text) -> Status {
+    if (auto written = write_file_atomic(dir / name, text, {.durable = false}); !written) return written;
+    files.push_back({dir / name, "/etc/" + name});
+    return {};
+  };
+  auto machine_has = [](const std::filesystem::path& file) {
+    std::error_code error;
+    return std::filesystem::exists(file, error);  // follows a symlink, e.g. to resolved's stub file
+  };
+  std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  if (addresses.empty()) hosts += "127.0.1.1\t" + hostname + "\n";
+  for (const auto& address : addresses) hosts += address.substr(0, address.find('/')) + "\t" + hostname + "\n";
+  // The machine's network, so the machine's names, if it has a hosts file.
+  bool machine_hosts = app.network.mode == NetworkMode::kHost && machine_has("/etc/hosts");
+  if (machine_hosts)
     files.push_back({"/etc/hosts", "/etc/hosts"});
-    files.push_back({"/etc/resolv.conf", "/etc/resolv.conf"});
-  } else {
-    std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
-    if (addresses.empty()) hosts += "127.0.1.1\t" + hostname + "\n";
-    for (const auto& address : addresses) hosts += address.substr(0, address.find('/')) + "\t" + hostname + "\n";
-    if (auto written = write_file_atomic(dir / "hosts", hosts, {.durable = false}); !written)
-      return std::unexpected(written.error());
-    files.push_back({dir / "hosts", "/etc/hosts"});
-    if (app.network.mode == NetworkMode::kBridge) {
-      files.push_back({resolv_conf_for_bridge(), "/etc/resolv.conf"});
-    } else {
-      if (auto written = write_file_atomic(dir / "resolv.conf", "", {.durable = false}); !written)
-        return std::unexpected(written.error());
-      files.push_back({dir / "resolv.conf", "/etc/resolv.conf"});
-    }
-  }
-  if (auto written = write_file_atomic(dir / "hostname", hostname + "\n", {.durable = false}); !written)
+  else if (auto written = own_file("hosts", hosts); !written)
     return std::unexpected(written.error());
-  files.push_back({dir / "hostname", "/etc/hostname"});
+  // Resolvers: the machine's on host and bridge; none (an empty file) with
+  // mode none or when the machine has no resolv.conf at all.
+  std::filesystem::path resolv_conf;
+  if (app.network.mode == NetworkMode::kHost) resolv_conf = "/etc/resolv.conf";
+  if (app.network.mode == NetworkMode::kBridge) resolv_conf = resolv_conf_for_bridge();
+  if (!resolv_conf.empty() && machine_has(resolv_conf))
+    files.push_back({resolv_conf, "/etc/resolv.conf"});
+  else if (auto written = own_file("resolv.conf", ""); !written)
+    return std::unexpected(written.error());
+  if (auto written = own_file("hostname", hostname + "\n"); !written) return std::unexpected(written.error());
   return files;
 }
 

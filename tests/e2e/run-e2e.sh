@@ -70,6 +70,7 @@ echo "   guest ready in $(( $(date +%s) - start )) s"
 
 passed=0
 failed=0
+failures=()
 run_case() {  # CASE_FILE
   local name
   name=$(basename "$1" .sh)
@@ -80,6 +81,7 @@ run_case() {  # CASE_FILE
     echo "    ok"
   else
     failed=$((failed + 1))
+    failures+=("$name")
     sed 's/^/    /' "$log_dir/$name.log"
     guest_journal > "$log_dir/$name.journal"
     echo "    FAILED (guest journal: $log_dir/$name.journal; last lines:)"
@@ -120,5 +122,11 @@ if boot; then
     done
   fi
 fi
+# Test logs are often shown cut to their end: repeat why each case failed,
+# and the errors its apps logged, where they will be seen.
+for name in "${failures[@]}"; do
+  echo "== $name failed: $(grep -m1 '^FAIL' "$log_dir/$name.log")"
+  grep -a -E 'level=error|could not|failed:|error:' "$log_dir/$name.journal" 2>/dev/null | tail -5 | cut -c1-400 | sed 's/^/    | /'
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

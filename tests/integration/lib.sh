@@ -2,7 +2,8 @@
 # Shared by the shell integration tests: assertions, bounded waits, a
 # scratch root for `ctapp --root`, and the final "N passed, N failed" line.
 # Tests are functions named test_*; run_tests runs them in the order they
-# are written.
+# are written (only those matching the glob in $ONLY, if set: for a quick
+# rerun while working on one; later tests may rely on earlier ones).
 
 set -u
 passed=0
@@ -59,6 +60,8 @@ list_test_functions() {
 run_tests() {
   local name
   for name in $(list_test_functions); do
+    # shellcheck disable=SC2254
+    case "$name" in ${ONLY:-*}) ;; *) continue ;; esac
     current=$name
     case_failed=0
     echo "--- $name"

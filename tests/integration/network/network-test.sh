@@ -17,7 +17,7 @@ ROOT=$(mktemp -d /tmp/ctapp-network.XXXXXX)
 chmod 755 "$ROOT"  # reachable by an app's root in a user namespace
 run_pids=()
 trap 'for p in "${run_pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-      for a in web web2 udp lonely client mapped-client cycler; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done
+      for a in web web2 udp lonely client mapped-client cycler bare; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done
       rm -rf "$ROOT"' EXIT
 mkdir -p "$ROOT/etc/containers.d"
 "$source_dir/tests/images/make-busybox-image.sh" "$ROOT/layout" box sh >/dev/null
@@ -137,6 +137,22 @@ publish = ["18091:8080/tcp", "18092:53/udp"]'
   done
   assert_eq "veths=0 netns=0 nat=0 leases=0" "$(network_state | xargs)" "after 200 cycles and 10 runs"
   assert_eq "" "$(leftovers)" "no mounts or containers"
+}
+
+test_host_mode_on_a_machine_without_hosts_or_resolv_conf() {
+  # Minimal machines (debootstrap, some images) have neither file: the app
+  # gets its own hosts file and no resolvers instead of failing to start.
+  local etc=$ROOT/etc-without
+  cp -a /etc "$etc" && rm -f "$etc/hosts" "$etc/resolv.conf"
+  mount --bind "$etc" /etc || { fail "cannot bind a copy of /etc"; return; }
+  write_app bare '[run]
+command = ["sh", "-c", "cat /etc/hosts; echo resolv=$(wc -c < /etc/resolv.conf)"]'
+  local out
+  out=$("$CTAPP" --root "$ROOT" run --foreground bare 2>&1)
+  umount /etc
+  assert_contains "$out" "127.0.0.1	localhost" "a hosts file with localhost"
+  assert_contains "$out" "127.0.1.1	bare" "and the app's hostname"
+  assert_contains "$out" "resolv=0" "an empty resolv.conf"
 }
 
 run_tests
