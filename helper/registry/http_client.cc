@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "registry/http_client.h"
 
-#include <curl/curl.h>
+#include "registry/curl_library.h"
 
 #include <algorithm>
 #include <cctype>
@@ -56,72 +56,71 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 }  // namespace
 
 Result<HttpClient> HttpClient::create() {
-  global_init();
+  auto library = curl_library();
+  if (!library) return std::unexpected(library.error());
   HttpClient client;
-  client.curl_ = curl_easy_init();
+  client.lib_ = *library;
+  client.curl_ = client.lib_->easy_init();
   if (!client.curl_) return fail("cannot initialise libcurl");
   return client;
 }
 
-HttpClient::HttpClient(HttpClient&& other) noexcept : curl_(std::exchange(other.curl_, nullptr)) {}
+HttpClient::HttpClient(HttpClient&& other) noexcept
+    : lib_(other.lib_), curl_(std::exchange(other.curl_, nullptr)) {}
 HttpClient& HttpClient::operator=(HttpClient&& other) noexcept {
   if (this != &other) {
-    if (curl_) curl_easy_cleanup(curl_);
+    if (curl_) lib_->easy_cleanup(curl_);
+    lib_ = other.lib_;
     curl_ = std::exchange(other.curl_, nullptr);
   }
   return *this;
 }
 HttpClient::~HttpClient() {
-  if (curl_) curl_easy_cleanup(curl_);
+  if (curl_) lib_->easy_cleanup(curl_);
 }
 
 Result<HttpResponse> HttpClient::get(const HttpRequest& request, const BodySink& sink) {
-  curl_easy_reset(curl_);
+  lib_->easy_reset(curl_);
   HttpResponse response;
   TransferState state{&response, &sink};
   curl_slist* headers = nullptr;
-  for (const auto& header : request.headers) headers = curl_slist_append(headers, header.c_str());
+  for (const auto& header : request.headers) headers = lib_->slist_append(headers, header.c_str());
   std::string range = request.resume_from > 0 ? std::to_string(request.resume_from) + "-" : "";
   char error[CURL_ERROR_SIZE] = "";
-  curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl_, CURLOPT_MAXREDIRS, 10L);
+  lib_->easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
+  lib_->easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+  lib_->easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 1L);
+  lib_->easy_setopt(curl_, CURLOPT_MAXREDIRS, 10L);
   // Never hand credentials to a host we were redirected to.
-  curl_easy_setopt(curl_, CURLOPT_UNRESTRICTED_AUTH, 0L);
-  curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
-  curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
-  curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, request.connect_timeout_seconds);
-  curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, request.stall_seconds);
-  curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl_, CURLOPT_USERAGENT, "ctapp/" CTAPP_VERSION);
-  curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &state);
-  curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &state);
-  curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
-  if (!range.empty()) curl_easy_setopt(curl_, CURLOPT_RANGE, range.c_str());
-  CURLcode code = curl_easy_perform(curl_);
-  curl_slist_free_all(headers);
+  lib_->easy_setopt(curl_, CURLOPT_UNRESTRICTED_AUTH, 0L);
+  lib_->easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib_->easy_setopt(curl_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  lib_->easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
+  lib_->easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
+  lib_->easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, request.connect_timeout_seconds);
+  lib_->easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  lib_->easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, request.stall_seconds);
+  lib_->easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+  lib_->easy_setopt(curl_, CURLOPT_USERAGENT, "ctapp/" CTAPP_VERSION);
+  lib_->easy_setopt(curl_, CURLOPT_WRITEFUNCTION, on_body);
+  lib_->easy_setopt(curl_, CURLOPT_WRITEDATA, &state);
+  lib_->easy_setopt(curl_, CURLOPT_HEADERFUNCTION, on_header);
+  lib_->easy_setopt(curl_, CURLOPT_HEADERDATA, &state);
+  lib_->easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
+  if (!range.empty()) lib_->easy_setopt(curl_, CURLOPT_RANGE, range.c_str());
+  CURLcode code = lib_->easy_perform(curl_);
+  lib_->slist_free_all(headers);
   char* effective = nullptr;
-  curl_easy_getinfo(curl_, CURLINFO_EFFECTIVE_URL, &effective);
+  lib_->easy_getinfo(curl_, CURLINFO_EFFECTIVE_URL, &effective);
   if (effective) response.effective_url = effective;
   if (state.aborted) return fail("{}: the download was stopped", request.url);
   if (code == CURLE_OPERATION_TIMEDOUT)
     return fail("{}: the transfer stalled (no data for {} s)", request.url, request.stall_seconds);
   if (code != CURLE_OK)
-    return fail("{}: {}", request.url, *error ? error : curl_easy_strerror(code));
+    return fail("{}: {}", request.url, *error ? error : lib_->easy_strerror(code));
   return response;
 }
 

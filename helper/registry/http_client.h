@@ -14,6 +14,8 @@ typedef void CURL;
 
 namespace ctapp {
 
+struct CurlLibrary;
+
 struct HttpRequest {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
@@ -50,6 +52,7 @@ class HttpClient {
 
  private:
   HttpClient() = default;
+  const CurlLibrary* lib_ = nullptr;
   CURL* curl_ = nullptr;
 };
 

@@ -29,7 +29,8 @@ Result<std::unique_ptr<LayerStream>> LayerStream::open(const std::filesystem::pa
   stream->data_buffer_.reset(new char[kBufferSize]);
 
   stream->raw_ = archive_read_new();
-  archive_read_support_filter_all(stream->raw_);
+  archive_read_support_filter_gzip(stream->raw_);
+  archive_read_support_filter_zstd(stream->raw_);
   archive_read_support_format_raw(stream->raw_);
   if (archive_read_open(stream->raw_, stream.get(), nullptr, &LayerStream::read_blob, nullptr) !=
       ARCHIVE_OK)

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "registry/curl_library.h"
+
+#include <dlfcn.h>
+
+#include <mutex>
+
+namespace ctapp {
+namespace {
+
+constexpr const char* kSoname = "libcurl.so.4";
+
+template <typename Function>
+bool resolve(void* handle, const char* name, Function& function) {
+  function = reinterpret_cast<Function>(::dlsym(handle, name));
+  return function != nullptr;
+}
+
+Result<CurlLibrary> load() {
+  void* handle = ::dlopen(kSoname, RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return fail("cannot load {} to talk to registries ({}): install the libcurl4 package", kSoname,
+                ::dlerror());
+  CurlLibrary library{};
+  bool complete = resolve(handle, "curl_global_init", library.global_init) &&
+                  resolve(handle, "curl_easy_init", library.easy_init) &&
+                  resolve(handle, "curl_easy_cleanup", library.easy_cleanup) &&
+                  resolve(handle, "curl_easy_reset", library.easy_reset) &&
+                  resolve(handle, "curl_easy_setopt", library.easy_setopt) &&
+                  resolve(handle, "curl_easy_perform", library.easy_perform) &&
+                  resolve(handle, "curl_easy_getinfo", library.easy_getinfo) &&
+                  resolve(handle, "curl_easy_strerror", library.easy_strerror) &&
+                  resolve(handle, "curl_slist_append", library.slist_append) &&
+                  resolve(handle, "curl_slist_free_all", library.slist_free_all);
+  if (!complete) return fail("{} lacks a function ctapp needs: {}", kSoname, ::dlerror());
+  if (library.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    return fail("cannot initialise {}", kSoname);
+  return library;  // the handle stays open for the life of the process
+}
+
+}  // namespace
+
+Result<const CurlLibrary*> curl_library() {
+  static std::once_flag once;
+  static Result<CurlLibrary> library = fail("not loaded");
+  std::call_once(once, [] { library = load(); });
+  if (!library) return std::unexpected(library.error());
+  return &*library;
+}
+
+}  // namespace ctapp
