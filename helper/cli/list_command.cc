@@ -15,6 +15,7 @@
 #include "runtime/app_layout.h"
 #include "runtime/app_state.h"
 #include "runtime/oci_runtime.h"
+#include "userns/id_ranges.h"
 
 namespace ctapp {
 namespace {
@@ -29,6 +30,7 @@ struct AppStatus {
   std::string image_digest;
   std::optional<int> pid;
   std::vector<std::string> addresses;  // bridge mode: from the CNI result
+  std::optional<IdRange> host_ids;     // user_namespace = "auto": the app's range
 };
 
 AppStatus status_of(const Paths& paths, const std::string& name,
@@ -44,6 +46,7 @@ AppStatus status_of(const Paths& paths, const std::string& name,
       status.error = config.error().front().format();
     }
   }
+  if (auto range = recorded_id_range(paths, name); range && *range) status.host_ids = **range;
   AppLayout layout = runtime_layout(paths, name);
   auto network = nlohmann::json::parse(read_file(layout.runtime / "network.json", 1 << 20).value_or(""),
                                        nullptr, false);
@@ -73,6 +76,9 @@ nlohmann::json to_json(const AppStatus& status) {
                          {"version", status.version}, {"image_digest", status.image_digest}};
   json["pid"] = status.pid ? nlohmann::json(*status.pid) : nlohmann::json(nullptr);
   json["addresses"] = status.addresses;
+  json["host_ids"] = status.host_ids ? nlohmann::json{{"start", status.host_ids->start},
+                                                      {"count", status.host_ids->count}}
+                                     : nlohmann::json(nullptr);
   if (!status.error.empty()) json["error"] = status.error;
   return json;
 }
@@ -140,6 +146,9 @@ int run_status_command(const GlobalOptions& options, const std::vector<std::stri
   if (!status.image_digest.empty()) std::printf("  digest:  %s\n", status.image_digest.c_str());
   if (status.pid) std::printf("  pid:     %d\n", *status.pid);
   for (const auto& address : status.addresses) std::printf("  address: %s\n", address.c_str());
+  if (status.host_ids)
+    std::printf("  ids:     %s\n", fmt::format("{}-{} on the machine (user namespace)", status.host_ids->start,
+                                               status.host_ids->end() - 1).c_str());
   if (!status.error.empty()) std::printf("  error:   %s\n", status.error.c_str());
   return 0;
 }

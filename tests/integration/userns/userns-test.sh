@@ -87,6 +87,9 @@ test_valkey_like_runs_as_root_inside_and_in_the_apps_range_outside() {
   assert_eq "$first:$first" "$(stat -c %u:%g "$ROOT/opt/containers/kv-valkey/rootfs/etc/passwd")" \
     "the unpacked rootfs is shifted"
   assert_eq "$first 65536" "$(cat "$ROOT/var/lib/ctapp/userns/kv")" "the range is recorded"
+  assert_contains "$(ctapp status kv)" "ids:     $first-$((first + 65535)) on the machine" "status shows the range"
+  assert_contains "$(ctapp status kv --json | tr -d ' \n')" "\"host_ids\":{\"count\":65536,\"start\":$first}" \
+    "status --json too"
   assert_eq "0" "$(find "$ROOT/opt/containers/kv-valkey/rootfs" \( -uid -$((first - 1)) -o -gid -$((first - 1)) \) | wc -l)" \
     "no file of the rootfs is owned below the range"
   stop_kv
