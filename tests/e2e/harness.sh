@@ -79,10 +79,12 @@ guest_boot() {
     cat "$work/console.log" >&2
     return 1
   fi
-  # Until the manager's bus is up, systemctl cannot even ask: retry that.
+  # Until the manager's bus is up, systemctl cannot even ask: retry that
+  # (it says "offline" while the manager's private socket does not exist
+  # yet, "Failed to connect to bus" when it refuses).
   for i in $(seq 600); do
     state=$(timeout 60 nsenter -t "$GUEST_LEADER" -a systemctl is-system-running --wait 2>&1)
-    case "$state" in *"Failed to connect to bus"*) sleep 0.1 ;; *) break ;; esac
+    case "$state" in offline|*"Failed to connect to bus"*) sleep 0.1 ;; *) break ;; esac
   done
   case "$state" in
     running|degraded) return 0 ;;
