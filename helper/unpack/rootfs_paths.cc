@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <vector>
 
+#include "core/unique_fd.h"
+
 namespace ctapp {
 namespace {
 
@@ -87,6 +89,25 @@ Result<ParentDir> open_parent(int root_fd, const std::string& relative, bool cre
   return parent;
 }
 
+Result<std::vector<std::string>> directory_children(int dir_fd, const std::string& path) {
+  // readdir needs a DIR of its own, and closedir closes its fd: give it a copy.
+  int copy = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  DIR* dir = copy < 0 ? nullptr : ::fdopendir(copy);
+  if (!dir) {
+    int error = errno;
+    if (copy >= 0) ::close(copy);
+    return fail("read directory '{}': {}", path, errno_text(error));
+  }
+  ::rewinddir(dir);
+  std::vector<std::string> children;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string child = entry->d_name;
+    if (child != "." && child != "..") children.push_back(std::move(child));
+  }
+  ::closedir(dir);
+  return children;
+}
+
 Status remove_tree_at(int dir_fd, const std::string& name) {
   struct stat st;
   if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -98,25 +119,12 @@ Status remove_tree_at(int dir_fd, const std::string& name) {
       return fail("remove '{}': {}", name, errno_text(errno));
     return {};
   }
-  int child_fd = ::openat(dir_fd, name.c_str(), O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (child_fd < 0) return fail("open directory '{}': {}", name, errno_text(errno));
-  DIR* dir = ::fdopendir(child_fd);
-  if (!dir) {
-    ::close(child_fd);
-    return fail("read directory '{}': {}", name, errno_text(errno));
-  }
-  std::vector<std::string> children;
-  while (dirent* entry = ::readdir(dir)) {
-    std::string child = entry->d_name;
-    if (child != "." && child != "..") children.push_back(child);
-  }
-  Status status;
-  for (const auto& child : children) {
-    status = remove_tree_at(::dirfd(dir), child);
-    if (!status) break;
-  }
-  ::closedir(dir);
-  if (!status) return status;
+  UniqueFd child(::openat(dir_fd, name.c_str(), O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!child.valid()) return fail("open directory '{}': {}", name, errno_text(errno));
+  auto children = directory_children(child.get(), name);
+  if (!children) return std::unexpected(children.error());
+  for (const auto& grandchild : *children)
+    if (auto removed = remove_tree_at(child.get(), grandchild); !removed) return removed;
   if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
     return fail("remove directory '{}': {}", name, errno_text(errno));
   return {};

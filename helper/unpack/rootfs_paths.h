@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "core/unique_fd.h"
@@ -35,5 +36,9 @@ int open_in_root(int root_fd, const std::string& relative, int flags);
 // Removes `name` in `dir_fd` and, if it is a directory, all it contains,
 // without following any symlink. Succeeds if it does not exist.
 Status remove_tree_at(int dir_fd, const std::string& name);
+
+// The names in the open directory `dir_fd`, without "." and ".."; `path`
+// names it in errors. `dir_fd` stays open and the caller's.
+Result<std::vector<std::string>> directory_children(int dir_fd, const std::string& path);
 
 }  // namespace ctapp

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "unpack/unpack.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -41,33 +40,23 @@ Status apply_whiteout(int root_fd, const std::string& path, const std::set<std::
 
 // Removes, below `dir`, everything this layer did not create itself.
 Status apply_opaque(int root_fd, const std::string& dir, const std::set<std::string>& created) {
-  int fd = open_in_root(root_fd, dir, O_DIRECTORY | O_RDONLY | O_NOFOLLOW);
-  if (fd < 0) return {};
-  DIR* stream = ::fdopendir(fd);
-  if (!stream) {
-    ::close(fd);
-    return fail("read directory '{}': {}", dir, errno_text(errno));
-  }
-  std::vector<std::string> children;
-  while (dirent* entry = ::readdir(stream)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") children.push_back(name);
-  }
-  Status status;
-  for (const auto& name : children) {
+  UniqueFd fd(open_in_root(root_fd, dir, O_DIRECTORY | O_RDONLY | O_NOFOLLOW));
+  if (!fd.valid()) return {};
+  auto children = directory_children(fd.get(), dir);
+  if (!children) return std::unexpected(children.error());
+  for (const auto& name : *children) {
     std::string child = dir.empty() ? name : dir + "/" + name;
+    Status status;
     if (!created.contains(child)) {
-      status = remove_tree_at(::dirfd(stream), name);
+      status = remove_tree_at(fd.get(), name);
     } else {
       struct stat st;
-      if (::fstatat(::dirfd(stream), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-          S_ISDIR(st.st_mode))
+      if (::fstatat(fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
         status = apply_opaque(root_fd, child, created);
     }
-    if (!status) break;
+    if (!status) return status;
   }
-  ::closedir(stream);
-  return status;
+  return {};
 }
 
 class LayerApplier {
