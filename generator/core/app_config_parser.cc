@@ -159,21 +159,6 @@ class AppFileReader {
     return value;
   }
 
-  std::optional<std::vector<std::string>> absolute_paths(TableReader& table, std::string_view key) {
-    auto values = table.strings(key);
-    if (!values) return std::nullopt;
-    const toml::array& items = *table.find(key)->as_array();
-    bool ok = true;
-    for (size_t i = 0; i < values->size(); ++i) {
-      if (auto status = check_absolute_path((*values)[i]); !status) {
-        table.error(items[i], fmt::format("{}: {}", key, status.error().message));
-        ok = false;
-      }
-    }
-    if (!ok) return std::nullopt;
-    return values;
-  }
-
   template <typename Enum>
   void read_enum(TableReader& table, std::string_view key, Enum& field,
                  std::initializer_list<std::pair<std::string_view, Enum>> choices) {
@@ -197,13 +182,13 @@ class AppFileReader {
     if (auto command = run.strings("command")) settings.command = std::move(command);
     if (auto entrypoint = run.strings("entrypoint")) settings.entrypoint = std::move(entrypoint);
     if (const toml::table* env = run.table("env")) read_env(run, *env);
-    if (auto files = absolute_paths(run, "env_files")) settings.env_files = std::move(*files);
+    read_checked_strings(run, "env_files", settings.env_files, check_absolute_path);
     read_checked_string(run, "user", settings.user, check_user);
     if (auto workdir = absolute_path(run, "workdir")) settings.workdir = std::move(*workdir);
     read_checked_string(run, "hostname", settings.hostname, check_hostname);
     if (auto read_only = run.boolean("read_only")) settings.read_only = *read_only;
     if (auto keep = run.boolean("keep_changes")) settings.keep_changes = *keep;
-    if (auto tmpfs = absolute_paths(run, "tmpfs")) settings.tmpfs = std::move(*tmpfs);
+    read_checked_strings(run, "tmpfs", settings.tmpfs, check_absolute_path);
     read_checked_string(run, "stop_signal", settings.stop_signal, check_signal);
     read_enum(run, "runtime", settings.runtime, {{"runc", "runc"}, {"crun", "crun"}});
     read_enum(run, "user_namespace", settings.user_namespace,
@@ -343,9 +328,9 @@ class AppFileReader {
     read_time_span(service, "restart_sec", settings.restart_sec);
     read_time_span(service, "start_timeout", settings.start_timeout);
     read_time_span(service, "stop_timeout", settings.stop_timeout);
-    read_names(service, "wanted_by", settings.wanted_by, check_unit_name);
-    read_names(service, "after", settings.after, check_app_or_unit);
-    read_names(service, "requires", settings.requires_apps, check_app_or_unit);
+    read_checked_strings(service, "wanted_by", settings.wanted_by, check_unit_name);
+    read_checked_strings(service, "after", settings.after, check_app_or_unit);
+    read_checked_strings(service, "requires", settings.requires_apps, check_app_or_unit);
   }
 
   static Status check_app_or_unit(std::string_view name) {
@@ -400,8 +385,8 @@ class AppFileReader {
   }
 
   template <typename Check>
-  void read_names(TableReader& table, std::string_view key, std::vector<std::string>& field,
-                  Check check) {
+  void read_checked_strings(TableReader& table, std::string_view key,
+                            std::vector<std::string>& field, Check check) {
     auto names = table.strings(key);
     if (!names) return;
     const toml::array& items = *table.find(key)->as_array();
