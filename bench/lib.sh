@@ -1,6 +1,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Helpers for the benchmarks: wall time and peak RSS of one command, medians.
 
+# bench_init DEFAULT_RUNS [BUILD_DIR] [RUNS]: the usual arguments of a
+# benchmark; sets build, runs, ctapp and a fresh scratch directory.
+bench_init() {
+  build=$(readlink -f "${2:-$here/../build}")
+  runs=${3:-$1}
+  ctapp=$build/helper/ctapp
+  scratch=$(mktemp -d /var/tmp/ctapp-bench.XXXXXX)
+}
+
 # measure OUT_VAR COMMAND...: runs COMMAND (quietly), appends "MS KB" to the
 # array named OUT_VAR.
 measure() {

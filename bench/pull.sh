@@ -7,10 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-build=$(readlink -f "${1:-$here/../build}")
-runs=${2:-5}
-ctapp=$build/helper/ctapp
-scratch=$(mktemp -d /var/tmp/ctapp-bench.XXXXXX)
+bench_init 5 "$@"
 registry_pid=""
 trap '[ -n "$registry_pid" ] && kill "$registry_pid"; rm -rf "$scratch"' EXIT
 

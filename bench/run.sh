@@ -7,11 +7,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-build=$(readlink -f "${1:-$here/../build}")
-runs=${2:-11}
-ctapp=$build/helper/ctapp
+bench_init 11 "$@"
 export CTAPP_SUPERVISE=$build/helper/supervise/ctapp-supervise
-scratch=$(mktemp -d /var/tmp/ctapp-bench.XXXXXX)
 root=$scratch/root
 trap '"$ctapp" --root "$root" cleanup trivial >/dev/null 2>&1 || true; runc --root "$scratch/runc" delete -f bare >/dev/null 2>&1 || true; rm -rf "$scratch"' EXIT
 

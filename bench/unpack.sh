@@ -7,10 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-build=$(readlink -f "${1:-$here/../build}")
-runs=${2:-5}
-ctapp=$build/helper/ctapp
-scratch=$(mktemp -d /var/tmp/ctapp-bench.XXXXXX)
+bench_init 5 "$@"
 trap 'for a in small large; do "$ctapp" --root "$scratch/root" cleanup $a >/dev/null 2>&1 || true; done; rm -rf "$scratch"' EXIT
 
 layout=$scratch/layout
