@@ -103,10 +103,15 @@ Status run_generator(const GeneratorOptions& options, GeneratorLog& log) {
                                             source.main_file.string(), source.name));
       continue;
     }
-    RenderedApp rendered = render_app(*app, needs_pull(*app, options.paths));
+    auto rendered = render_app(*app, needs_pull(*app, options.paths));
+    if (!rendered) {
+      log.write(Priority::kErr, fmt::format("{}, skipping app '{}'", rendered.error().message,
+                                            source.name));
+      continue;
+    }
     if (options.dry_run) {
-      print_app(rendered, options.template_unit);
-    } else if (auto written = writer.write(rendered); !written) {
+      print_app(*rendered, options.template_unit);
+    } else if (auto written = writer.write(*rendered); !written) {
       return written;
     }
   }
