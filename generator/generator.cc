@@ -25,7 +25,7 @@ bool needs_pull(const AppConfig& app, const Paths& paths) {
   if (app.image.empty()) return false;
   auto ref = parse_image_reference(app.image);
   if (!ref || ref->transport != ImageReference::Transport::kDocker) return false;
-  auto rootfs = paths.bundles_dir() / fmt::format("{}-{}", app.name, ref->version()) / "rootfs";
+  auto rootfs = paths.bundle_dir(app.name, ref->version()) / "rootfs";
   struct stat st;
   return ::stat(rootfs.c_str(), &st) < 0 || !S_ISDIR(st.st_mode);
 }
