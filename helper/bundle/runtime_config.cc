@@ -294,15 +294,30 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
   };
   if (!inputs.cgroups_path.empty()) linux["cgroupsPath"] = inputs.cgroups_path;
   if (mappings.is_object()) linux.update(mappings);
-  auto seccomp = load_seccomp_profile(inputs.seccomp_profile, Platform::current().architecture,
-                                      kDefaultCapabilities);
-  if (!seccomp) return std::unexpected(seccomp.error());
-  if (*seccomp) linux["seccomp"] = std::move(**seccomp);
+  if (app.run.seccomp_profile != "unconfined") {
+    std::filesystem::path profile_path = app.run.seccomp_profile.empty()
+                                             ? inputs.seccomp_profile
+                                             : std::filesystem::path(app.run.seccomp_profile);
+    auto seccomp = load_seccomp_profile(profile_path, Platform::current().architecture,
+                                        kDefaultCapabilities);
+    if (!seccomp) return std::unexpected(seccomp.error());
+    // Never a silent run without seccomp.
+    if (!*seccomp)
+      return fail("no seccomp profile for app '{}': '{}' does not exist{}; or set [run] "
+                  "seccomp_profile = \"unconfined\" to run the app without one",
+                  app.name, profile_path.string(),
+                  app.run.seccomp_profile.empty()
+                      ? " (install Debian's golang-github-containers-common, which ships it)"
+                      : "");
+    linux["seccomp"] = std::move(**seccomp);
+  }
 
+  // Only the image-spec's own annotation keys: runtimes act on others
+  // (crun on run.oci.*), and an image must not configure its runtime.
   json annotations = json::object();
   if (image && image->contains("Labels") && (*image)["Labels"].is_object())
     for (const auto& [key, value] : (*image)["Labels"].items())
-      if (value.is_string()) annotations[key] = value;
+      if (value.is_string() && key.starts_with("org.opencontainers.image.")) annotations[key] = value;
   annotations["org.ctapp.app"] = app.name;
 
   bundle.config = {
