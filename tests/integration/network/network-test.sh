@@ -17,7 +17,7 @@ ROOT=$(mktemp -d /tmp/ctapp-network.XXXXXX)
 chmod 755 "$ROOT"  # reachable by an app's root in a user namespace
 run_pids=()
 trap 'for p in "${run_pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-      for a in web web2 udp lonely client mapped-client cycler bare; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done
+      for a in web web2 udp lonely client mapped-client cycler bare selfish; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done
       rm -rf "$ROOT"' EXIT
 mkdir -p "$ROOT/etc/containers.d"
 "$source_dir/tests/images/make-busybox-image.sh" "$ROOT/layout" box sh >/dev/null
@@ -153,6 +153,22 @@ command = ["sh", "-c", "cat /etc/hosts; echo resolv=$(wc -c < /etc/resolv.conf)"
   assert_contains "$out" "127.0.0.1	localhost" "a hosts file with localhost"
   assert_contains "$out" "127.0.1.1	bare" "and the app's hostname"
   assert_contains "$out" "resolv=0" "an empty resolv.conf"
+}
+
+test_a_bridge_app_reaches_itself_on_loopback() {
+  write_app selfish '[run]
+command = ["sh", "-c", "echo on-lo > /tmp/index.html; exec httpd -f -p 127.0.0.1:8081 -h /tmp"]
+[network]
+mode = "bridge"
+[service]
+notify = "healthy"
+ready = ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8081/"]
+ready_timeout = 20
+stop_timeout = 1'
+  start_app selfish
+  wait_until 25 sh -c "'$CTAPP' --root '$ROOT' status selfish --json | grep -q '\"state\": \"running\"'" || { fail "never running: $(cat "$ROOT/selfish.log")"; return; }
+  assert_eq "on-lo" "$(ctapp exec selfish wget -q -O - http://127.0.0.1:8081/)" "127.0.0.1 inside a bridge app"
+  stop_app selfish
 }
 
 run_tests
