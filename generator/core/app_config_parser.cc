@@ -173,8 +173,13 @@ class AppFileReader {
       }
       names.push_back(name);
     }
-    table.error(*table.find(key), fmt::format("'{}' is not a valid {}: use one of {}", *value, key,
-                                              fmt::join(names, ", ")));
+    std::string suggestion = closest_match(*value, names);
+    table.error(*table.find(key),
+                suggestion.empty()
+                    ? fmt::format("'{}' is not a valid {}: use one of {}", *value, key,
+                                  fmt::join(names, ", "))
+                    : fmt::format("'{}' is not a valid {}, did you mean '{}'? (one of {})", *value,
+                                  key, suggestion, fmt::join(names, ", ")));
   }
 
   void read_run(const toml::table& document) {

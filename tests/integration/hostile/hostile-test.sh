@@ -102,4 +102,15 @@ test_image_labels_cannot_configure_the_runtime() {
   rm -f "$ROOT/etc/containers.d/lab.ctapp"
 }
 
+test_every_command_answers_help() {
+  local commands command out status
+  commands=$("$CTAPP" --help | awk '/^Commands:/ {on=1; next} on && NF {print $1}')
+  [ -n "$commands" ] || { fail "no commands in ctapp --help"; return; }
+  for command in $commands; do
+    out=$("$CTAPP" "$command" --help 2>&1); status=$?
+    assert_eq 0 "$status" "ctapp $command --help exits 0"
+    assert_contains "$out" "Usage: ctapp [--root DIR] $command " "ctapp $command --help shows its usage"
+  done
+}
+
 run_tests
