@@ -104,7 +104,7 @@ test_image_labels_cannot_configure_the_runtime() {
 
 test_every_command_answers_help() {
   local commands command out status
-  commands=$("$CTAPP" --help | awk '/^Commands:/ {on=1; next} on && NF {print $1}')
+  commands=$("$CTAPP" --help | awk '/^Commands:/ {on=1; next} on && /^  / {print $1}')
   [ -n "$commands" ] || { fail "no commands in ctapp --help"; return; }
   for command in $commands; do
     out=$("$CTAPP" "$command" --help 2>&1); status=$?
