@@ -17,7 +17,7 @@
 #include "runtime/mounts.h"
 #include "core/value_checks.h"
 #include "runtime/oci_runtime.h"
-#include "runtime/process.h"
+#include "process/process.h"
 #include "runtime/unit_cgroup.h"
 
 namespace ctapp {

@@ -29,6 +29,7 @@ struct ContainerExit {
   int exit_code = 0;          // exit status, or 128 + signal
   bool stop_requested = false;  // we forwarded a stop signal before it exited
   bool never_ready = false;   // the readiness probe timed out
+  bool probe_hung = false;    // ... and its last attempt was still running (killed)
 };
 
 // Runs the container to its end as a small supervisor: child subreaper,

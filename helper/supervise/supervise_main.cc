@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/log.h"
+#include "process/process.h"
 #include "runtime/oci_runtime.h"
 #include "runtime/ready_probe.h"
 #include "runtime/supervisor.h"
@@ -79,8 +80,10 @@ int main(int argc, char** argv) {
   }
   if (exit->never_ready) {
     log_line(LogLevel::kErr, "app '" + config.id + "' did not become ready within " +
-                    std::to_string(config.ready_timeout.count() / 1000) + " s (" +
-                    ctapp::describe_probe(config.probe) + " kept failing); stopped it");
+                    ctapp::describe_duration(config.ready_timeout) + " (" +
+                    ctapp::describe_probe(config.probe) +
+                    (exit->probe_hung ? " was still running; killed it" : " kept failing") +
+                    "); stopped it");
     return 1;
   }
   // A stop we asked for ends with the stop signal, or SIGKILL after the

@@ -133,4 +133,21 @@ command = ["true"]'
   assert_eq "" "$(ls "$ROOT/run/ctapp" | grep -v -e '^locks$' -e '^runc$')" "no runtime dirs"
 }
 
+test_a_readiness_probe_that_never_exits_fails_the_start_at_the_ready_timeout() {
+  write_app hungprobe '[run]
+command = ["sleep", "300"]
+[service]
+notify = "healthy"
+ready = ["sleep", "1000"]
+ready_timeout = "2s"
+stop_timeout = 1'
+  local started=$(date +%s)
+  out=$(timeout 120 "$CTAPP" --root "$ROOT" run --foreground hungprobe 2>&1)
+  assert_eq 1 "$?" "the start fails"
+  assert_contains "$out" "app 'hungprobe' did not become ready within 2 s (command 'sleep 1000' was still running; killed it); stopped it" "and says why"
+  [ $(( $(date +%s) - started )) -lt 60 ] || fail "took $(( $(date +%s) - started )) s"
+  assert_eq "" "$(leftovers)" "nothing left"
+  assert_eq "" "$(pgrep -f -- "--root $ROOT/run/ctapp/runc exec")" "no probe left"
+}
+
 run_tests

@@ -27,7 +27,7 @@
 #include "core/atomic_file.h"
 #include "core/test_temp_dir.h"
 #include "core/unique_fd.h"
-#include "runtime/process.h"
+#include "process/process.h"
 
 namespace ctapp {
 namespace {

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "process/process.h"
+
+#include <signal.h>
+
+#include <chrono>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace ctapp {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+TEST(RunProcess, PassesStdinAndCapturesStdout) {
+  auto result = run_process({"sh", "-c", "cat; exit 3"},
+                            {.capture_stdout = true, .stdin_text = std::string("hello\n")});
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->exit_code, 3);
+  EXPECT_EQ(result->stdout_text, "hello\n");
+}
+
+TEST(RunProcess, ALargeInputThatIsNotReadIsNoSigpipe) {
+  auto result = run_process({"true"}, {.stdin_text = std::string(1 << 20, 'x'), .timeout = 10s});
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->exit_code, 0);
+}
+
+TEST(RunProcess, AChildThatNeverExitsIsKilledWithItsProcessGroupAtTheTimeout) {
+  auto started = std::chrono::steady_clock::now();
+  // The grandchild `sleep` keeps stdout open: the whole group must go.
+  auto result = run_process({"sh", "-c", "sleep 1000 & echo $! ; wait"},
+                            {.capture_stdout = true, .timeout = 500ms});
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(result);
+  EXPECT_THAT(result.error().message, HasSubstr("'sh' did not finish within 0.5 s; killed it"));
+  EXPECT_LT(took, 5s);
+}
+
+TEST(RunProcess, AnExitedChildWhoseGrandchildKeepsStdoutDoesNotHangUs) {
+  auto result = run_process({"sh", "-c", "echo out; sleep 1000 >/dev/null 2>&1 <&- & echo $! >&2; exit 0"},
+                            {.capture_stdout = true, .quiet_stderr = true, .timeout = 20s});
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->stdout_text, "out\n");
+}
+
+TEST(RunProcess, TooMuchOutputIsAnError) {
+  auto result = run_process({"sh", "-c", "head -c 100000 /dev/zero"},
+                            {.capture_stdout = true, .timeout = 20s, .max_stdout = 1000});
+  ASSERT_FALSE(result);
+  EXPECT_THAT(result.error().message, HasSubstr("wrote more than 1000 bytes"));
+}
+
+TEST(SpawnProcess, TheChildStartsWithDefaultSignalsWhateverTheParentIgnores) {
+  struct sigaction ignore {}, old_int {}, old_usr1 {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGINT, &ignore, &old_int);
+  ::sigaction(SIGUSR1, &ignore, &old_usr1);
+  auto result = run_process({"sh", "-c", "grep SigIgn /proc/self/status"}, {.capture_stdout = true});
+  ::sigaction(SIGINT, &old_int, nullptr);
+  ::sigaction(SIGUSR1, &old_usr1, nullptr);
+  ASSERT_TRUE(result) << result.error().message;
+  // sh itself ignores nothing of SIGINT (bit 1) or SIGUSR1 (bit 9) when it
+  // starts with them at their default.
+  auto mask = std::stoull(result->stdout_text.substr(result->stdout_text.find(':') + 1), nullptr, 16);
+  EXPECT_EQ(mask & ((1ULL << (SIGINT - 1)) | (1ULL << (SIGUSR1 - 1))), 0u) << result->stdout_text;
+}
+
+}  // namespace
+}  // namespace ctapp
