@@ -264,8 +264,11 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
   for (const auto& target : app.run.tmpfs)
     mounts.push_back({{"destination", target}, {"type", "tmpfs"}, {"source", "tmpfs"},
                       {"options", {"nosuid", "nodev", "mode=1777"}}});
+  // Only the socket's own directory, and read-only: connect() needs no
+  // write access to the mount, and a container root must not be able to
+  // fill the host's /run through it.
   if (app.service.notify == NotifyMode::kContainer)
-    mounts.push_back(bind_mount(inputs.notify_dir.string(), kNotifyTarget, false));
+    mounts.push_back(bind_mount(inputs.notify_dir.string(), kNotifyTarget, true));
   for (const auto& [source, target] : inputs.etc_files)
     mounts.push_back(bind_mount(source.string(), target, true));
 

@@ -18,17 +18,16 @@
 #include "core/unique_fd.h"
 #include "runtime/notify_relay.h"
 #include "process/process.h"
+#include "process/signals.h"
 #include "runtime/ready_probe.h"
 
 namespace ctapp {
 namespace {
 
-constexpr int kForwardedSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-
 Result<UniqueFd> block_signals_into_fd() {
   sigset_t mask;
   sigemptyset(&mask);
-  for (int signal : kForwardedSignals) sigaddset(&mask, signal);
+  for (int signal : forwarded_signals()) sigaddset(&mask, signal);
   sigaddset(&mask, SIGCHLD);
   if (::sigprocmask(SIG_BLOCK, &mask, nullptr) < 0) return fail("sigprocmask: {}", errno_text(errno));
   UniqueFd fd(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
@@ -188,6 +187,12 @@ Result<ContainerExit> supervise(const OciRuntime& runtime, const SupervisorConfi
   }
   auto init_pid = runtime.create(config.id, config.bundle);
   if (!init_pid) return std::unexpected(init_pid.error());
+  if (relay) {
+    if (auto accepting = relay->accept_from_container(*init_pid); !accepting) {
+      ::kill(*init_pid, SIGKILL);
+      return std::unexpected(accepting.error());
+    }
+  }
   if (auto started = runtime.start(config.id); !started) {
     ::kill(*init_pid, SIGKILL);
     return std::unexpected(started.error());

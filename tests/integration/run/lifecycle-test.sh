@@ -150,4 +150,30 @@ stop_timeout = 1'
   assert_eq "" "$(pgrep -f -- "--root $ROOT/run/ctapp/runc exec")" "no probe left"
 }
 
+test_foreground_signals_reach_the_app_and_sigint_stops_it_cleanly() {
+  write_app signals '[run]
+command = ["sh", "-c", "trap '"'"'echo usr1 >> /data/got'"'"' USR1; trap '"'"'echo term >> /data/got; exit 0'"'"' TERM; echo up > /data/up; while true; do sleep 0.05; done"]
+[[volume]]
+target = "/data"
+[service]
+stop_timeout = 5'
+  local data=$ROOT/var/lib/ctapp/apps/signals/volumes/data
+  rm -rf "$data"
+  start_app signals
+  wait_until 20 test -e "$data/up" || { fail "never started: $(cat "$ROOT/signals.log")"; return; }
+  kill -USR1 "$run_pid"
+  wait_until 10 grep -qx usr1 "$data/got" || fail "SIGUSR1 never reached the app"
+  kill -0 "$run_pid" 2>/dev/null || fail "ctapp died of SIGUSR1"
+  kill -INT "$run_pid"
+  local code=0
+  wait_until 20 sh -c "! kill -0 $run_pid 2>/dev/null" || fail "SIGINT did not stop the app"
+  wait "$run_pid"; code=$?
+  assert_eq 0 "$code" "a stop by SIGINT is a clean exit"
+  assert_eq "usr1
+term" "$(cat "$data/got")" "the app got SIGUSR1, then its stop signal"
+  assert_contains "$(cat "$ROOT/signals.log")" "app 'signals' stopped" "and says so"
+  assert_eq "" "$(leftovers)" "no mount, container or supervisor left"
+  [ ! -e "$ROOT/run/ctapp/signals" ] || fail "runtime dir still there"
+}
+
 run_tests

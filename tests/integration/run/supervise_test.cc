@@ -245,6 +245,53 @@ TEST_F(SuperviseTest, ContainerModeRelaysTheProtocolButNeverMainpid) {
   EXPECT_EQ(wait_exit(10s), 0);
 }
 
+TEST_F(SuperviseTest, ContainerModeRelaysOnlyTheContainersOwnMessages) {
+  start({"sh", "-c",
+         "echo up > /control/up; while [ ! -e /control/go ]; do sleep 0.05; done; "
+         "notify-sender 'READY=1\\nSTATUS=serving'; exec sleep 30"},
+        {"--notify", "container", "--kill-after-ms", "300"});
+  ASSERT_TRUE(wait_for_file(control_ / "up", 10s));
+  // The socket is reachable by everyone here, so that only the relay's own
+  // check stands between these senders and systemd.
+  fs::permissions(dir_.path(), fs::perms::owner_all | fs::perms::others_exec | fs::perms::group_exec);
+  fs::permissions(notify_dir_, fs::perms::owner_all | fs::perms::others_exec | fs::perms::group_exec);
+  std::string sender = env_or_die("CTAPP_NOTIFY_SENDER");
+  std::string socket = "NOTIFY_SOCKET=" + (notify_dir_ / "notify.sock").string();
+  auto as_root = run_process({sender, "STATUS=forged by root\\nREADY=1"}, {.env_changes = {socket}});
+  ASSERT_TRUE(as_root);
+  EXPECT_EQ(as_root->exit_code, 0) << "the relay answers even a refused sender's barrier";
+  auto as_nobody = run_process({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sender,
+                                "STATUS=forged by nobody\\nWATCHDOG=1"},
+                               {.env_changes = {socket}});
+  ASSERT_TRUE(as_nobody);
+  EXPECT_EQ(as_nobody->exit_code, 0);
+  ASSERT_TRUE(write_file_atomic(control_ / "go", ""));
+  std::string messages = messages_until("READY=1", 10s);
+  EXPECT_EQ(messages, "READY=1\nSTATUS=serving\n");
+  ::kill(supervisor_, SIGTERM);
+  EXPECT_EQ(wait_exit(10s), 0);
+}
+
+TEST_F(SuperviseTest, ContainerModeRelaysTheAllowedFieldsOnly) {
+  start({"sh", "-c",
+         "notify-sender --pass-fd 'MAINPID=1\\nFDSTORE=1\\nFDNAME=db\\nFDSTOREREMOVE=1\\nFDPOLL=0\\n"
+         "NOTIFYACCESS=all\\nWATCHDOG=trigger\\nEXIT_STATUS=3\\nREADY=yes\\nERRNO=x1\\n"
+         "X_OTHER=1\\nSTATUS=kept'; echo $? > /control/passed-fd; "
+         "notify-sender 'WATCHDOG=1\\nRELOADING=1\\nMONOTONIC_USEC=123\\nSTOPPING=1\\nERRNO=5\\n"
+         "BUSERROR=org.example.Error\\nEXTEND_TIMEOUT_USEC=100\\nWATCHDOG_USEC=200\\nREADY=1'; "
+         "exec sleep 30"},
+        {"--notify", "container", "--kill-after-ms", "300"});
+  std::string messages = messages_until("READY=1", 10s);
+  EXPECT_EQ(messages,
+            "STATUS=kept\n"
+            "WATCHDOG=1\nRELOADING=1\nMONOTONIC_USEC=123\nSTOPPING=1\nERRNO=5\n"
+            "BUSERROR=org.example.Error\nEXTEND_TIMEOUT_USEC=100\nWATCHDOG_USEC=200\nREADY=1\n");
+  ASSERT_TRUE(wait_for_file(control_ / "passed-fd", 10s));
+  EXPECT_EQ(read_file(control_ / "passed-fd").value_or(""), "0\n") << "the passed fd was not closed";
+  ::kill(supervisor_, SIGTERM);
+  EXPECT_EQ(wait_exit(10s), 0);
+}
+
 TEST_F(SuperviseTest, ExitStatusOfTheContainerIsTheSupervisors) {
   start({"sh", "-c", "exit 7"}, {"--notify", "started"});
   EXPECT_EQ(wait_exit(10s), 7);
