@@ -18,6 +18,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -118,9 +119,11 @@ class SuperviseTest : public ::testing::Test {
     auto& namespaces = config["linux"]["namespaces"];
     for (auto it = namespaces.begin(); it != namespaces.end();)
       it = (*it)["type"] == "network" ? namespaces.erase(it) : it + 1;
-    for (auto [source, target] : {std::pair{control_, "/control"}, std::pair{notify_dir_, "/run/notify"}})
+    // The notify directory read-only, as ctapp binds it.
+    for (auto [source, target, mode] : {std::tuple{control_, "/control", "rw"},
+                                        std::tuple{notify_dir_, "/run/notify", "ro"}})
       config["mounts"].push_back({{"destination", target}, {"type", "bind"},
-                                  {"source", source.string()}, {"options", {"rbind", "rw"}}});
+                                  {"source", source.string()}, {"options", {"rbind", mode}}});
     config["mounts"].push_back({{"destination", "/tmp"}, {"type", "tmpfs"}, {"source", "tmpfs"},
                                 {"options", {"nosuid", "nodev"}}});
     ASSERT_TRUE(write_file_atomic(bundle_ / "config.json", config.dump(2)));
