@@ -94,6 +94,7 @@ Result<int> run_app_in_child(const LoadedApp& app) {
   if (!running) return std::unexpected(running.error());
   auto argv = supervise_argv(name, app);
   if (!argv) return std::unexpected(argv.error());
+  argv->insert(argv->begin() + 1, {"--stop-with-parent", std::to_string(::getpid())});
   // The supervisor gets a process group of its own, so that a terminal's
   // Ctrl-C reaches this process only and is passed on once, like a kill.
   // The handlers stay after the child is gone: a second Ctrl-C must not

@@ -176,4 +176,20 @@ term" "$(cat "$data/got")" "the app got SIGUSR1, then its stop signal"
   [ ! -e "$ROOT/run/ctapp/signals" ] || fail "runtime dir still there"
 }
 
+test_a_killed_foreground_ctapp_stops_its_app() {
+  write_app orphan '[run]
+command = ["sleep", "300"]
+[service]
+stop_timeout = 1'
+  start_app orphan
+  wait_until 20 sh -c "runc --root '$ROOT/run/ctapp/runc' list -q | grep -qx orphan" || { fail "never started"; return; }
+  kill -KILL "$run_pid"; wait "$run_pid" 2>/dev/null
+  # SIGKILL leaves ctapp no chance to pass anything on or clean up: the
+  # supervisor must stop the app by itself; the next cleanup does the rest.
+  wait_until 20 sh -c "! pgrep -f -- '--id [o]rphan --bundle $ROOT/'" || fail "the supervisor outlived ctapp"
+  assert_eq "" "$(runc --root "$ROOT/run/ctapp/runc" list -f json | grep -o '"status":"running"')" "the app was stopped"
+  ctapp cleanup orphan || fail "cleanup failed"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
 run_tests
