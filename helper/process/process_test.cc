@@ -7,6 +7,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "core/atomic_file.h"
+#include "core/test_temp_dir.h"
 
 namespace ctapp {
 namespace {
@@ -29,14 +35,28 @@ TEST(RunProcess, ALargeInputThatIsNotReadIsNoSigpipe) {
 }
 
 TEST(RunProcess, AChildThatNeverExitsIsKilledWithItsProcessGroupAtTheTimeout) {
+  TestTempDir dir;
+  auto pid_file = dir.path() / "grandchild";
   auto started = std::chrono::steady_clock::now();
   // The grandchild `sleep` keeps stdout open: the whole group must go.
-  auto result = run_process({"sh", "-c", "sleep 1000 & echo $! ; wait"},
+  auto result = run_process({"sh", "-c", "sleep 1000 & echo $! > \"$0\"; wait", pid_file.string()},
                             {.capture_stdout = true, .timeout = 500ms});
   auto took = std::chrono::steady_clock::now() - started;
   ASSERT_FALSE(result);
   EXPECT_THAT(result.error().message, HasSubstr("'sh' did not finish within 0.5 s; killed it"));
   EXPECT_LT(took, 5s);
+  auto grandchild = read_file(pid_file, 64);
+  ASSERT_TRUE(grandchild);
+  pid_t pid = std::stoi(*grandchild);
+  // Gone, or a zombie waiting for whoever reaps orphans here.
+  auto gone = [&] {
+    auto stat = read_file(fmt::format("/proc/{}/stat", pid), 4096);
+    return !stat || stat->find(") Z ") != std::string::npos;
+  };
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!gone() && std::chrono::steady_clock::now() < deadline) ::usleep(20000);
+  EXPECT_TRUE(gone()) << "the grandchild " << pid << " outlived the timeout";
+  if (!gone()) ::kill(pid, SIGKILL);
 }
 
 TEST(RunProcess, AnExitedChildWhoseGrandchildKeepsStdoutDoesNotHangUs) {
