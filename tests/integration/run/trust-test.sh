@@ -138,4 +138,17 @@ command = ["sh", "-c", "cat /proc/1/status > /shared/status"]'
   assert_eq "" "$(leftovers)" "nothing left"
 }
 
+test_a_volume_source_ctapp_creates_is_never_world_writable() {
+  write_app explicit "[run]
+command = [\"true\"]
+[[volume]]
+target = \"/shared\"
+source = \"$ROOT/srv/explicit\""
+  ctapp prepare explicit || { fail "prepare failed"; return; }
+  # The image's /shared is 0777; a host path outside ctapp's closed trees
+  # gets it without write access for others.
+  assert_eq "775 0:0" "$(mode_of "$ROOT/srv/explicit")" "the volume source ctapp created"
+  ctapp cleanup explicit
+}
+
 run_tests
