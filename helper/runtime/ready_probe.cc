@@ -53,6 +53,7 @@ Result<pid_t> start_probe_attempt(const ReadyProbe& probe, pid_t container_pid,
       ::setpgid(0, 0);  // killed as a group, like a command probe
       probe_tcp_in_child(container_pid, tcp->port);
     }
+    ::setpgid(pid, pid);  // both sides, so that the group exists before kill(-pid)
     return pid;
   }
   if (const auto* command = std::get_if<ExecProbe>(&probe)) {
