@@ -120,6 +120,7 @@ std::vector<VolumeDir> collect_volumes(const BundleInputs& inputs) {
     volume.uid = inputs.id_shift.offset;
     volume.gid = inputs.id_shift.offset;
     image_ownership(inputs.rootfs, target, volume);
+    volume.in_app_data = source.empty();
     volumes.push_back(volume);
   }
   return volumes;
@@ -209,7 +210,7 @@ Status prepare_volume_dirs(const std::vector<VolumeDir>& volumes, const IdShift&
     if (::mkdir(volume.host.c_str(), 0700) < 0 && errno != EEXIST)
       return fail("create volume '{}': {}", volume.host.string(), errno_text(errno));
     if (::chown(volume.host.c_str(), volume.uid, volume.gid) < 0 ||
-        ::chmod(volume.host.c_str(), volume.mode) < 0)
+        ::chmod(volume.host.c_str(), volume.in_app_data ? volume.mode : volume.mode & ~mode_t{S_IWOTH}) < 0)
       return fail("set the owner of volume '{}': {}", volume.host.string(), errno_text(errno));
   }
   return {};
@@ -264,8 +265,11 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
   for (const auto& target : app.run.tmpfs)
     mounts.push_back({{"destination", target}, {"type", "tmpfs"}, {"source", "tmpfs"},
                       {"options", {"nosuid", "nodev", "mode=1777"}}});
+  // Only the socket's own directory, and read-only: connect() needs no
+  // write access to the mount, and a container root must not be able to
+  // fill the host's /run through it.
   if (app.service.notify == NotifyMode::kContainer)
-    mounts.push_back(bind_mount(inputs.notify_dir.string(), kNotifyTarget, false));
+    mounts.push_back(bind_mount(inputs.notify_dir.string(), kNotifyTarget, true));
   for (const auto& [source, target] : inputs.etc_files)
     mounts.push_back(bind_mount(source.string(), target, true));
 

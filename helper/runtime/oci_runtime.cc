@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
-#include "runtime/process.h"
+#include "process/process.h"
 
 namespace ctapp {
 namespace {

@@ -4,6 +4,10 @@
 // linked program, so that what stays resident for the app's whole life is
 // small (DESIGN: RSS <= 2 MiB; runc's own `runc run` parent uses ~10 MB).
 // Not meant to be run by hand: its arguments are ctapp's internal interface.
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +15,7 @@
 #include <vector>
 
 #include "cli/log.h"
+#include "process/process.h"
 #include "runtime/oci_runtime.h"
 #include "runtime/ready_probe.h"
 #include "runtime/supervisor.h"
@@ -25,6 +30,7 @@ struct Arguments {
   ctapp::SupervisorConfig config;
   std::string runtime = "runc";
   std::string state_root;
+  pid_t parent = 0;  // stop the app when this process (ctapp run --foreground) dies
 };
 
 bool parse_arguments(int argc, char** argv, Arguments& out) {
@@ -46,6 +52,7 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
     else if (arg == "--ready-timeout-ms") config.ready_timeout = std::chrono::milliseconds(std::atoll(value.c_str()));
     else if (arg == "--kill-after-ms") config.kill_after = std::chrono::milliseconds(std::atoll(value.c_str()));
     else if (arg == "--stop-signal") config.stop_signal = std::atoi(value.c_str());
+    else if (arg == "--stop-with-parent") out.parent = static_cast<pid_t>(std::atoi(value.c_str()));
     else if (arg == "--notify") {
       if (value == "started") config.notify = NotifyMode::kStarted;
       else if (value == "container") config.notify = NotifyMode::kContainer;
@@ -67,6 +74,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto& config = arguments.config;
+  // `ctapp run --foreground` killed with SIGKILL cannot pass anything on:
+  // its death becomes a SIGTERM here, a stop like any other.
+  if (arguments.parent > 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != arguments.parent) {
+      log_line(LogLevel::kErr, "app '" + config.id + "': ctapp exited before the app started");
+      return 1;
+    }
+  }
   auto runtime = ctapp::OciRuntime::find(arguments.runtime, arguments.state_root);
   if (!runtime) {
     log_line(LogLevel::kErr, runtime.error().message);
@@ -79,8 +95,10 @@ int main(int argc, char** argv) {
   }
   if (exit->never_ready) {
     log_line(LogLevel::kErr, "app '" + config.id + "' did not become ready within " +
-                    std::to_string(config.ready_timeout.count() / 1000) + " s (" +
-                    ctapp::describe_probe(config.probe) + " kept failing); stopped it");
+                    ctapp::describe_duration(config.ready_timeout) + " (" +
+                    ctapp::describe_probe(config.probe) +
+                    (exit->probe_hung ? " was still running; killed it" : " kept failing") +
+                    "); stopped it");
     return 1;
   }
   // A stop we asked for ends with the stop signal, or SIGKILL after the

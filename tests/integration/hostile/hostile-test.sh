@@ -113,4 +113,13 @@ test_every_command_answers_help() {
   done
 }
 
+test_an_image_that_cannot_be_had_leaves_no_directory() {
+  printf 'image = "oci:%s:missing-tag"\n' "$layout" > "$ROOT/etc/containers.d/gone.ctapp"
+  local out status
+  out=$(ctapp prepare gone 2>&1); status=$?
+  assert_eq 1 "$status" "prepare of a missing image fails"
+  [ ! -e "$ROOT/opt/containers/gone-missing-tag" ] || fail "an empty version directory is left: $(ls -la "$ROOT/opt/containers/gone-missing-tag")"
+  rm -f "$ROOT/etc/containers.d/gone.ctapp"
+}
+
 run_tests
