@@ -19,6 +19,7 @@
 #include "runtime/oci_runtime.h"
 #include "runtime/ready_probe.h"
 #include "runtime/supervisor.h"
+#include "runtime/watchdog_env.h"
 
 namespace {
 
@@ -87,6 +88,16 @@ int main(int argc, char** argv) {
   if (!runtime) {
     log_line(LogLevel::kErr, runtime.error().message);
     return 1;
+  }
+  const char* watchdog_usec = std::getenv("WATCHDOG_USEC");
+  const char* watchdog_pid = std::getenv("WATCHDOG_PID");
+  if (watchdog_usec && config.notify == NotifyMode::kContainer &&
+      (!watchdog_pid || std::atol(watchdog_pid) == ::getpid())) {
+    if (auto passed = ctapp::pass_watchdog_to_container(config.bundle / "config.json", watchdog_usec);
+        !passed) {
+      log_line(LogLevel::kErr, "app '" + config.id + "': " + passed.error().message);
+      return 1;
+    }
   }
   auto exit = ctapp::supervise(*runtime, config);
   if (!exit) {

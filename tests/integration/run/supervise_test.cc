@@ -129,14 +129,15 @@ class SuperviseTest : public ::testing::Test {
     ASSERT_TRUE(write_file_atomic(bundle_ / "config.json", config.dump(2)));
   }
 
-  void start(const std::vector<std::string>& args, const std::vector<std::string>& options) {
+  void start(const std::vector<std::string>& args, const std::vector<std::string>& options,
+             std::vector<std::string> env = {}) {
     write_bundle(args);
     std::vector<std::string> argv = {env_or_die("CTAPP_SUPERVISE"), "--id", id_, "--bundle",
                                      bundle_.string(), "--state-root", state_root_.string(),
                                      "--notify-socket", (notify_dir_ / "notify.sock").string()};
     argv.insert(argv.end(), options.begin(), options.end());
-    auto pid = spawn_process(argv, {.env_changes = {"NOTIFY_SOCKET=" +
-                                                    (dir_.path() / "systemd.sock").string()}});
+    env.push_back("NOTIFY_SOCKET=" + (dir_.path() / "systemd.sock").string());
+    auto pid = spawn_process(argv, {.env_changes = env});
     ASSERT_TRUE(pid) << pid.error().message;
     supervisor_ = *pid;
   }
@@ -291,6 +292,20 @@ TEST_F(SuperviseTest, ContainerModeRelaysTheAllowedFieldsOnly) {
             "BUSERROR=org.example.Error\nEXTEND_TIMEOUT_USEC=100\nWATCHDOG_USEC=200\nREADY=1\n");
   ASSERT_TRUE(wait_for_file(control_ / "passed-fd", 10s));
   EXPECT_EQ(read_file(control_ / "passed-fd").value_or(""), "0\n") << "the passed fd was not closed";
+  ::kill(supervisor_, SIGTERM);
+  EXPECT_EQ(wait_exit(10s), 0);
+}
+
+// WatchdogSec= on the unit: the app sees WATCHDOG_USEC (as
+// sd_watchdog_enabled() reads it) and its pings reach systemd.
+TEST_F(SuperviseTest, ContainerModePassesTheWatchdogAndRelaysItsPings) {
+  start({"sh", "-c",
+         "notify-sender \"READY=1\\nSTATUS=usec=$WATCHDOG_USEC pid=${WATCHDOG_PID:-none}\"; "
+         "notify-sender WATCHDOG=1; exec sleep 30"},
+        {"--notify", "container", "--kill-after-ms", "300"}, {"WATCHDOG_USEC=3000000"});
+  std::string messages = messages_until("WATCHDOG=1", 10s);
+  EXPECT_THAT(messages, HasSubstr("STATUS=usec=3000000 pid=none\n"));
+  EXPECT_THAT(messages, HasSubstr("WATCHDOG=1\n"));
   ::kill(supervisor_, SIGTERM);
   EXPECT_EQ(wait_exit(10s), 0);
 }
