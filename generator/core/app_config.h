@@ -87,6 +87,7 @@ struct ServiceSettings {
   std::string restart;             // systemd Restart= value; empty: template default
   std::string restart_sec;
   std::string start_timeout;       // TimeoutStartSec=
+  std::string pull_timeout;        // the longest a pull at start may take; empty: 30min
   std::string stop_timeout;        // TimeoutStopSec=
   std::vector<std::string> wanted_by;  // unit names, e.g. multi-user.target
   std::vector<std::string> after;      // other app names

@@ -38,7 +38,7 @@ const std::vector<KeySet>& schema() {
       {"[network]", {"mode", "network", "publish"}},
       {"[service]",
        {"description", "notify", "ready", "ready_timeout", "restart", "restart_sec",
-        "start_timeout", "stop_timeout", "wanted_by", "after", "requires"}},
+        "start_timeout", "stop_timeout", "pull_timeout", "wanted_by", "after", "requires"}},
       {"[resources]", {"memory_max", "memory_high", "cpu_quota", "cpu_weight", "tasks_max"}},
       {"[systemd]", {"Unit", "Service"}},
   };
@@ -334,6 +334,7 @@ class AppFileReader {
     read_checked_string(service, "restart", settings.restart, check_restart);
     read_time_span(service, "restart_sec", settings.restart_sec);
     read_time_span(service, "start_timeout", settings.start_timeout);
+    read_time_span(service, "pull_timeout", settings.pull_timeout);
     read_time_span(service, "stop_timeout", settings.stop_timeout);
     read_checked_strings(service, "wanted_by", settings.wanted_by, check_unit_name);
     read_checked_strings(service, "after", settings.after, check_app_or_unit);

@@ -7,10 +7,13 @@ set -u
 source_dir=$1
 . "$source_dir/tests/integration/lib.sh"
 ROOT=$(mktemp -d /tmp/ctapp-hostile.XXXXXX)
+# Every app that may have run, also those whose .ctapp a test removed; and
+# never rm -rf through a mount.
 cleanup_all() {
-  for app in $(ls "$ROOT/etc/containers.d" 2>/dev/null | sed 's/\.ctapp$//'); do
+  for app in $( (ls "$ROOT/etc/containers.d"; ls "$ROOT/run/ctapp") 2>/dev/null | sed 's/\.ctapp$//' | sort -u); do
     "$CTAPP" --root "$ROOT" cleanup "$app" >/dev/null 2>&1
   done
+  findmnt -rn -o TARGET | grep -F "$ROOT/" | sort -r | xargs -r umount
   rm -rf "$ROOT"
 }
 trap cleanup_all EXIT
