@@ -171,7 +171,7 @@ Result<PullResult> pull_from_archive(const ImageReference& ref, const PullReques
   auto extracted = store.temp_dir() / fmt::format("archive-{}", ::getpid());
   std::filesystem::remove_all(extracted, error);
   auto remove = [&] { std::filesystem::remove_all(extracted, error); };
-  if (auto unpacked = unpack_rootfs({LayerBlob{ref.path, "", "", ""}}, extracted); !unpacked)
+  if (auto unpacked = unpack_rootfs({LayerBlob{ref.path, "", "", "", -1}}, extracted); !unpacked)
     return fail("'{}': {}", ref.path, unpacked.error().message);
   auto layout = OciLayout::open(extracted);
   if (!layout) {
