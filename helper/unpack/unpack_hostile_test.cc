@@ -102,12 +102,15 @@ TEST_F(HostileLayerTest, EveryNameDerivedFromAnEntryMustBeAPlainFileNameOrTheLay
     auto before = around_rootfs();
     auto blob = hostile.layer.write(work_.path());
     auto result = unpack_rootfs({lower, blob}, rootfs_);
-    ASSERT_FALSE(result);
-    EXPECT_EQ(result.error().message, layer_prefix(blob) + hostile.message);
+    if (result)
+      ADD_FAILURE() << "the layer was accepted";
+    else
+      EXPECT_EQ(result.error().message, layer_prefix(blob) + hostile.message);
     EXPECT_EQ(around_rootfs(), before);
-    EXPECT_EQ(*read_file(bundle_ / "sentinel"), "bundle");
+    EXPECT_EQ(read_file(bundle_ / "sentinel").value_or("<gone>"), "bundle");
     EXPECT_FALSE(fs::exists(rootfs_));
     fs::remove_all(rootfs_);
+    SetUp();  // should a regression have removed them
   }
 }
 
