@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "core/result.h"
 
 namespace {
 
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
       std::printf("ctapp %s\n", CTAPP_VERSION);
       return 0;
     } else if (arg.starts_with("-")) {
-      std::fprintf(stderr, "ctapp: unknown option '%s'; see 'ctapp --help'\n", arg.c_str());
+      std::fprintf(stderr, "ctapp: unknown option '%s'; see 'ctapp --help'\n", ctapp::one_line(arg).c_str());
       return 2;
     } else {
       break;
@@ -49,6 +50,6 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + i + 1, argv + argc);
   for (const auto& command : ctapp::all_commands())
     if (name == command.name) return command.run(options, args);
-  std::fprintf(stderr, "ctapp: unknown command '%s'; see 'ctapp --help'\n", name.c_str());
+  std::fprintf(stderr, "ctapp: unknown command '%s'; see 'ctapp --help'\n", ctapp::one_line(name).c_str());
   return 2;
 }
