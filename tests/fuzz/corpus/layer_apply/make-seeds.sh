@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")"
 python3 - <<'PY'
-import io, tarfile
+import gzip, io, tarfile
 
 def entry(tar, name, kind=tarfile.REGTYPE, data=b"", link="", mode=0o644, xattrs=None):
     info = tarfile.TarInfo(name)
@@ -22,12 +22,15 @@ def entry(tar, name, kind=tarfile.REGTYPE, data=b"", link="", mode=0o644, xattrs
         info.pax_headers = {"SCHILY.xattr." + k: v for k, v in xattrs.items()}
     tar.addfile(info, io.BytesIO(data) if info.size else None)
 
-def seed(name, mode, build):
+def seed(name, mode, build, compress=None):
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
         build(tar)
+    data = buffer.getvalue()
+    if compress:
+        data = compress(data)
     with open(name, "wb") as out:
-        out.write(bytes([mode]) + buffer.getvalue())
+        out.write(bytes([mode]) + data)
 
 def files(tar):
     entry(tar, "etc/", tarfile.DIRTYPE, mode=0o755)
@@ -66,6 +69,8 @@ def hostile_names(tar):
     entry(tar, ".wh..")
 
 seed("files.tar", 0, files)
+# gzip bytes as the fuzzer's input, so that it mutates the compressed stream
+seed("files-gzip-stream.tar", 0, files, lambda data: gzip.compress(data, mtime=0))
 seed("files-gzip.tar", 1, files)
 seed("whiteouts-twice.tar", 2, whiteouts)
 seed("links.tar", 2, links)
