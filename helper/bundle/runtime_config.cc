@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "bundle/seccomp_profile.h"
@@ -102,14 +103,18 @@ void image_ownership(const std::filesystem::path& rootfs, const std::string& tar
 std::vector<VolumeDir> collect_volumes(const BundleInputs& inputs) {
   const AppConfig& app = *inputs.app;
   std::vector<std::pair<std::string, std::string>> wanted;  // target, source
-  for (const auto& volume : app.volumes) wanted.emplace_back(volume.target, volume.source);
+  // Targets the .ctapp already covers, in a set: an image may declare
+  // 100,000s of volumes, and every check here must stay linear.
+  std::set<std::string> taken;
+  for (const auto& volume : app.volumes) {
+    wanted.emplace_back(volume.target, volume.source);
+    taken.insert(volume.target);
+  }
+  for (const auto& mount : app.mounts) taken.insert(mount.target);
   if (inputs.image_config && inputs.image_config->contains("Volumes") &&
       (*inputs.image_config)["Volumes"].is_object())
     for (const auto& [target, unused] : (*inputs.image_config)["Volumes"].items())
-      if (check_absolute_path(target) &&
-          std::none_of(wanted.begin(), wanted.end(), [&](auto& w) { return w.first == target; }) &&
-          std::none_of(app.mounts.begin(), app.mounts.end(), [&](auto& m) { return m.target == target; }))
-        wanted.emplace_back(target, "");
+      if (check_absolute_path(target) && taken.insert(target).second) wanted.emplace_back(target, "");
   std::vector<VolumeDir> volumes;
   for (const auto& [target, source] : wanted) {
     VolumeDir volume;
@@ -255,12 +260,12 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
                  {"options", {"rbind", "nosuid", "noexec", "nodev", "ro"}}};
   }
   bundle.volumes = collect_volumes(inputs);
-  for (const auto& volume : bundle.volumes) {
-    bool read_only = std::any_of(app.volumes.begin(), app.volumes.end(), [&](const Volume& v) {
-      return v.target == volume.target && v.read_only;
-    });
-    mounts.push_back(bind_mount(volume.host.string(), volume.target, read_only));
-  }
+  std::set<std::string> read_only_targets;
+  for (const auto& volume : app.volumes)
+    if (volume.read_only) read_only_targets.insert(volume.target);
+  for (const auto& volume : bundle.volumes)
+    mounts.push_back(bind_mount(volume.host.string(), volume.target,
+                                read_only_targets.contains(volume.target)));
   for (const auto& mount : app.mounts) mounts.push_back(bind_mount(mount.source, mount.target, mount.read_only));
   for (const auto& target : app.run.tmpfs)
     mounts.push_back({{"destination", target}, {"type", "tmpfs"}, {"source", "tmpfs"},

@@ -2,10 +2,13 @@
 #include "bundle/user_lookup.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <set>
 #include <sstream>
 
 #include "core/unique_fd.h"
@@ -16,20 +19,40 @@ namespace {
 
 constexpr size_t kMaxDatabase = 4 << 20;
 
-// The lines of a file inside the rootfs, split at ':'; empty if missing.
-std::vector<std::vector<std::string>> read_database(const std::filesystem::path& rootfs,
-                                                    const std::string& relative) {
-  std::vector<std::vector<std::string>> rows;
+// The text of /etc/passwd or /etc/group of the image. The file is looked up
+// inside the rootfs (links resolve as if it were "/"), opened without
+// blocking (a FIFO would wait for a writer forever) and must be a regular
+// file no larger than the bound (a link to the image's /dev/zero, or a huge
+// file, would flood us). Missing: empty.
+Result<std::string> read_database_text(const std::filesystem::path& rootfs, const std::string& relative) {
   UniqueFd root(::open(rootfs.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
-  if (!root.valid()) return rows;
-  int fd = open_in_root(root.get(), relative, O_RDONLY);
-  if (fd < 0) return rows;
+  if (!root.valid()) return std::string();
+  int fd = open_in_root(root.get(), relative, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (fd == -ENOENT || fd == -ENOTDIR) return std::string();
+  if (fd < 0) return fail("open the image's /{}: {}", relative, errno_text(-fd));
   UniqueFd file(fd);
+  struct stat st;
+  if (::fstat(file.get(), &st) < 0) return fail("stat the image's /{}: {}", relative, errno_text(errno));
+  if (!S_ISREG(st.st_mode))
+    return fail("the image's /{} is not a regular file: rebuild the image with a real /{}", relative,
+                relative);
   std::string text;
   char buffer[65536];
-  ssize_t n;
-  while ((n = ::read(file.get(), buffer, sizeof buffer)) > 0 && text.size() < kMaxDatabase)
+  while (true) {
+    ssize_t n = ::read(file.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("read the image's /{}: {}", relative, errno_text(errno));
+    if (n == 0) break;
     text.append(buffer, static_cast<size_t>(n));
+    if (text.size() > kMaxDatabase)
+      return fail("the image's /{} is larger than {} bytes", relative, kMaxDatabase);
+  }
+  return text;
+}
+
+// The lines of a database text, split at ':'.
+std::vector<std::vector<std::string>> parse_database(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
   std::istringstream lines(text);
   std::string line;
   while (std::getline(lines, line)) {
@@ -54,8 +77,12 @@ Result<ResolvedUser> resolve_user(const std::filesystem::path& rootfs, const std
   auto colon = user.find(':');
   std::string user_part = user.substr(0, colon);
   std::string group_part = colon == std::string::npos ? "" : user.substr(colon + 1);
-  auto passwd = read_database(rootfs, "etc/passwd");
-  auto groups = read_database(rootfs, "etc/group");
+  auto passwd_text = read_database_text(rootfs, "etc/passwd");
+  if (!passwd_text) return std::unexpected(passwd_text.error());
+  auto group_text = read_database_text(rootfs, "etc/group");
+  if (!group_text) return std::unexpected(group_text.error());
+  auto passwd = parse_database(*passwd_text);
+  auto groups = parse_database(*group_text);
   ResolvedUser resolved;
   std::string user_name;
   uint32_t id = 0;
@@ -95,6 +122,7 @@ Result<ResolvedUser> resolve_user(const std::filesystem::path& rootfs, const std
     }
   }
   if (!user_name.empty()) {
+    std::set<gid_t> seen;  // a set: an image's /etc/group may list the user in 100,000s of groups
     for (const auto& row : groups) {
       if (row.size() < 4) continue;
       std::istringstream members(row[3]);
@@ -102,8 +130,7 @@ Result<ResolvedUser> resolve_user(const std::filesystem::path& rootfs, const std
       uint32_t gid = 0;
       while (std::getline(members, member, ','))
         if (member == user_name && parse_id(row[2], gid) && gid != resolved.gid &&
-            std::find(resolved.additional_gids.begin(), resolved.additional_gids.end(), gid) ==
-                resolved.additional_gids.end())
+            seen.insert(gid).second)
           resolved.additional_gids.push_back(gid);
     }
   }

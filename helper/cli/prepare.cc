@@ -62,10 +62,14 @@ Status ensure_unpacked(const AppLayout& layout, const StoredImage& image, const 
   }
   std::vector<LayerBlob> layers;
   for (const auto& layer : image.layers)
-    layers.push_back({layer.blob, layer.descriptor.media_type, layer.descriptor.digest, layer.diff_id});
+    layers.push_back({layer.blob, layer.descriptor.media_type, layer.descriptor.digest, layer.diff_id,
+                      layer.descriptor.size});
   log(LogLevel::kInfo, "unpacking {} ({} layers) to '{}'", image.manifest_digest, layers.size(),
       layout.lower.string());
-  if (auto unpacked = unpack_rootfs(layers, layout.lower, shift); !unpacked) return unpacked;
+  auto unpacked = unpack_rootfs(layers, layout.lower, shift);
+  if (!unpacked) return std::unexpected(unpacked.error());
+  if (auto dropped = describe_dropped_xattrs(*unpacked); !dropped.empty())
+    log(LogLevel::kWarning, "unpacking {}: {}", image.manifest_digest, dropped);
   return write_file_atomic(digest_file, unpacked_as);
 }
 

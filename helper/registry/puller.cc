@@ -15,6 +15,7 @@
 #include "core/atomic_file.h"
 #include "registry/pull_progress.h"
 #include "store/image_import.h"
+#include "store/oci_archive.h"
 #include "unpack/unpack.h"
 
 namespace ctapp {
@@ -162,25 +163,20 @@ Result<PullResult> pull_from(const PullSource& source, const ImageReference& ref
 }
 
 // oci-archive:FILE[:TAG]: the archive (a tar of an OCI layout, compressed or
-// not) is extracted beside the store with the same safe layer code as
-// images, then imported like an oci: layout, and removed again.
+// not) is extracted into a private directory beside the store, with its own
+// extractor (regular files and directories only, no layer semantics) and
+// the unpack bounds, imported like an oci: layout, and removed again.
 Result<PullResult> pull_from_archive(const ImageReference& ref, const PullRequest& request,
                                      const OciLayout& store) {
-  std::error_code error;
-  std::filesystem::create_directories(store.temp_dir(), error);
-  auto extracted = store.temp_dir() / fmt::format("archive-{}", ::getpid());
-  std::filesystem::remove_all(extracted, error);
-  auto remove = [&] { std::filesystem::remove_all(extracted, error); };
-  if (auto unpacked = unpack_rootfs({LayerBlob{ref.path, "", "", ""}}, extracted); !unpacked)
-    return fail("'{}': {}", ref.path, unpacked.error().message);
-  auto layout = OciLayout::open(extracted);
-  if (!layout) {
-    remove();
-    return fail("'{}' is not an archive of an OCI image layout", ref.path);
-  }
+  auto limits = UnpackLimits::from_environment();
+  if (!limits) return std::unexpected(limits.error());
+  auto extracted = ExtractedArchive::extract(ref.path, store.temp_dir(),
+                                             {limits->max_bytes, limits->max_entries});
+  if (!extracted) return std::unexpected(extracted.error());
+  auto layout = OciLayout::open(extracted->dir());
+  if (!layout) return fail("'{}' is not an archive of an OCI image layout", ref.path);
   auto imported = import_image(*layout, ref.tag.empty() ? ref.digest : ref.tag, store,
                                ref.store_name(), request.platform);
-  remove();
   if (!imported) return std::unexpected(imported.error());
   return PullResult{ref.store_name(), *imported, 0, ref.path};
 }

@@ -14,6 +14,8 @@
 #include <archive_entry.h>
 
 #include "core/unique_fd.h"
+#include "store/archive_error.h"
+#include "unpack/layer_names.h"
 #include "unpack/rootfs_paths.h"
 
 namespace ctapp {
@@ -57,7 +59,7 @@ Status write_file_data(int fd, archive* tar, const std::string& path) {
     }
     end = offset + static_cast<la_int64_t>(size);
   }
-  if (status != ARCHIVE_EOF) return fail("read data of '{}': {}", path, archive_error_string(tar));
+  if (status != ARCHIVE_EOF) return fail("read data of '{}': {}", path, archive_error(tar));
   // A sparse file may end in a hole.
   if (::ftruncate(fd, std::max<off_t>(end, 0)) < 0 && end > 0)
     return fail("truncate '{}': {}", path, errno_text(errno));
@@ -99,7 +101,7 @@ Status apply_metadata_at(const ParentDir& parent, archive_entry* entry, const st
 
 Status write_hardlink(int root_fd, const ParentDir& parent, const std::string& path,
                       const char* link_target) {
-  auto target = clean_entry_path(link_target ? link_target : "");
+  auto target = layer_link_target(link_target ? link_target : "");
   if (!target) return fail("hard link '{}' -> '{}': {}", path, link_target ? link_target : "",
                            target.error().message);
   auto target_parent = open_parent(root_fd, *target, false);

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -19,9 +20,22 @@ namespace ctapp {
 // are hashed (the layer digest), libarchive decompresses whatever the
 // compression (gzip, zstd, none, ...), and the decompressed bytes are hashed
 // again (the diff_id) on their way into the tar reader.
+//
+// Every decompressed byte is counted in a budget shared by the layers of
+// one image: past its bound reading fails and `exceeded` is set, so a
+// decompression bomb ends in an error instead of filling the disk.
+struct ByteBudget {
+  uint64_t max = 0;
+  uint64_t used = 0;
+  bool exceeded = false;
+};
+
 class LayerStream {
  public:
-  static Result<std::unique_ptr<LayerStream>> open(const std::filesystem::path& blob);
+  // Fails if `blob` is not a regular file (opened without following a link).
+  // `budget` must outlive the stream.
+  static Result<std::unique_ptr<LayerStream>> open(const std::filesystem::path& blob,
+                                                   ByteBudget& budget);
   ~LayerStream();
   LayerStream(const LayerStream&) = delete;
   LayerStream& operator=(const LayerStream&) = delete;
@@ -38,6 +52,8 @@ class LayerStream {
   LayerStream() = default;
   static ssize_t read_blob(archive*, void* self, const void** buffer);
   static ssize_t read_decompressed(archive*, void* self, const void** buffer);
+  // Counts `n` more decompressed bytes; false once past the bound.
+  bool count_decompressed(size_t n);
 
   UniqueFd fd_;
   std::optional<Sha256> blob_hash_;
@@ -48,6 +64,7 @@ class LayerStream {
   std::unique_ptr<char[]> data_buffer_;
   bool raw_done_ = false;
   std::string raw_error_;
+  ByteBudget* budget_ = nullptr;
 };
 
 }  // namespace ctapp

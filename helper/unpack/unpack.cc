@@ -8,26 +8,40 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <set>
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/unique_fd.h"
 #include "unpack/entry_writer.h"
+#include "unpack/layer_names.h"
 #include "unpack/layer_stream.h"
 #include "unpack/rootfs_paths.h"
+#include "unpack/xattr_policy.h"
 
 namespace ctapp {
 namespace {
 
-constexpr std::string_view kWhiteoutPrefix = ".wh.";
-constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 constexpr std::string_view kTempPrefix = ".unpacking-";
 
 std::string short_digest(const std::string& digest) { return digest.substr(0, 19); }
+
+Result<uint64_t> limit_from_environment(const char* variable, uint64_t fallback) {
+  const char* text = std::getenv(variable);
+  if (!text || !*text) return fallback;
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(text, text + std::strlen(text), value);
+  if (error != std::errc() || *end != '\0' || value == 0)
+    return fail("{}='{}' is not a positive number: unset it or give a count", variable, text);
+  return value;
+}
 
 // Deletes whatever lower layers put at `path` unless this layer created it:
 // the spec's whiteouts only apply to lower layers.
@@ -61,53 +75,67 @@ Status apply_opaque(int root_fd, const std::string& dir, const std::set<std::str
 
 class LayerApplier {
  public:
-  LayerApplier(int root_fd, const IdShift& shift) : root_fd_(root_fd), shift_(shift) {}
+  LayerApplier(int root_fd, const IdShift& shift, const UnpackLimits& limits)
+      : root_fd_(root_fd), shift_(shift), limits_(limits), budget_{limits.max_bytes, 0, false} {}
 
   Status apply(const LayerBlob& layer) {
-    auto stream = LayerStream::open(layer.blob);
-    if (!stream) return std::unexpected(wrap(layer_name(layer), stream.error()));
+    auto stream = LayerStream::open(layer.blob, budget_);
+    Status applied = stream ? apply_entries(layer, **stream)
+                            : std::unexpected(wrap(layer_name(layer), stream.error()));
+    if (!applied && budget_.exceeded)
+      return fail("{}: the image unpacks to more than {} bytes: it may be a decompression bomb; "
+                  "if it is really that large, raise CTAPP_UNPACK_MAX_BYTES",
+                  layer_name(layer), limits_.max_bytes);
+    return applied;
+  }
+
+  // Directory metadata last, deepest first: writing into a directory
+  // changes its mtime, and a read-only mode could block its children.
+  Status finish() {
+    for (auto it = directories_.rbegin(); it != directories_.rend(); ++it)
+      if (auto finished = finish_directory(root_fd_, it->second); !finished) return finished;
+    return {};
+  }
+
+  const UnpackReport& report() const { return report_; }
+
+ private:
+  Status apply_entries(const LayerBlob& layer, LayerStream& stream) {
     std::set<std::string> created;
     std::vector<std::string> opaque_dirs;
     while (true) {
-      auto entry = (*stream)->next_entry();
+      auto entry = stream.next_entry();
       if (!entry) return std::unexpected(wrap(layer_name(layer), entry.error()));
       if (!*entry) break;
-      const char* raw_name = archive_entry_pathname(*entry);
-      auto path = clean_entry_path(raw_name ? raw_name : "");
-      if (!path) {
-        // "./" (the root itself) carries no content of its own.
-        if (raw_name && clean_entry_path(std::string(raw_name) + "/x")) continue;
-        return fail("{}: entry '{}': {}", layer_name(layer), raw_name ? raw_name : "",
-                    path.error().message);
-      }
-      auto slash = path->rfind('/');
-      std::string base = slash == std::string::npos ? *path : path->substr(slash + 1);
-      std::string dir = slash == std::string::npos ? "" : path->substr(0, slash);
+      if (++entries_ > limits_.max_entries)
+        return fail("{}: the image has more than {} entries; if it really has that many, raise "
+                    "CTAPP_UNPACK_MAX_ENTRIES",
+                    layer_name(layer), limits_.max_entries);
+      const char* raw = archive_entry_pathname(*entry);
+      std::string raw_name = raw ? raw : "";
+      auto name = parse_layer_entry_name(raw_name);
+      if (!name) return fail("{}: entry '{}': {}", layer_name(layer), raw_name, name.error().message);
       Status status;
-      if (base == kOpaqueMarker) {
-        // It may come after siblings this layer adds: apply at the end.
-        opaque_dirs.push_back(dir);
-      } else if (base.starts_with(kWhiteoutPrefix)) {
-        std::string hidden = (dir.empty() ? "" : dir + "/") + base.substr(kWhiteoutPrefix.size());
-        status = apply_whiteout(root_fd_, hidden, created);
-      } else {
-        status = shift_entry_ids(*entry, shift_);
-        auto written = status ? write_entry(root_fd_, *path, (*stream)->tar(), *entry)
-                              : std::unexpected(status.error());
-        if (!written) {
-          status = std::unexpected(written.error());
-        } else {
-          created.insert(*path);
-          directories_.erase(*path);
-          if (written->has_value()) directories_[*path] = std::move(**written);
-        }
+      switch (name->kind) {
+        case LayerEntryName::Kind::kRoot:
+          break;
+        case LayerEntryName::Kind::kOpaque:
+          // It may come after siblings this layer adds: apply at the end.
+          opaque_dirs.push_back(name->path);
+          break;
+        case LayerEntryName::Kind::kWhiteout:
+          status = apply_whiteout(root_fd_, name->path, created);
+          break;
+        case LayerEntryName::Kind::kContent:
+          status = write_content(name->path, stream, *entry, created);
+          break;
       }
-      if (!status) return fail("{}: entry '{}': {}", layer_name(layer), *path, status.error().message);
+      if (!status) return fail("{}: entry '{}': {}", layer_name(layer), raw_name, status.error().message);
     }
     for (const auto& dir : opaque_dirs)
       if (auto applied = apply_opaque(root_fd_, dir, created); !applied)
         return fail("{}: opaque directory '{}': {}", layer_name(layer), dir, applied.error().message);
-    auto digests = (*stream)->finish();
+    auto digests = stream.finish();
     if (!digests) return std::unexpected(wrap(layer_name(layer), digests.error()));
     if (!layer.digest.empty() && digests->first != layer.digest)
       return fail("{}: the blob's digest is {}: the blob is corrupt; remove it from the store "
@@ -120,28 +148,75 @@ class LayerApplier {
     return {};
   }
 
-  // Directory metadata last, deepest first: writing into a directory
-  // changes its mtime, and a read-only mode could block its children.
-  Status finish() {
-    for (auto it = directories_.rbegin(); it != directories_.rend(); ++it)
-      if (auto finished = finish_directory(root_fd_, it->second); !finished) return finished;
+  Status write_content(const std::string& path, LayerStream& stream, archive_entry* entry,
+                       std::set<std::string>& created) {
+    for (auto& dropped : drop_forbidden_xattrs(entry)) ++report_.dropped_xattrs[dropped];
+    if (auto shifted = shift_entry_ids(entry, shift_); !shifted) return shifted;
+    auto written = write_entry(root_fd_, path, stream.tar(), entry);
+    if (!written) return std::unexpected(written.error());
+    created.insert(path);
+    directories_.erase(path);
+    if (written->has_value()) directories_[path] = std::move(**written);
     return {};
   }
 
- private:
   static std::string layer_name(const LayerBlob& layer) {
     return fmt::format("layer {}", layer.digest.empty() ? layer.blob.string() : short_digest(layer.digest));
   }
 
   int root_fd_;
   IdShift shift_;
+  UnpackLimits limits_;
+  ByteBudget budget_;
+  uint64_t entries_ = 0;
+  UnpackReport report_;
   std::map<std::string, DirectoryMetadata> directories_;
 };
 
 }  // namespace
 
-Status unpack_rootfs(const std::vector<LayerBlob>& layers, const std::filesystem::path& target,
-                     const IdShift& shift) {
+Result<UnpackLimits> UnpackLimits::from_environment() {
+  UnpackLimits limits;
+  auto bytes = limit_from_environment("CTAPP_UNPACK_MAX_BYTES", limits.max_bytes);
+  if (!bytes) return std::unexpected(bytes.error());
+  auto entries = limit_from_environment("CTAPP_UNPACK_MAX_ENTRIES", limits.max_entries);
+  if (!entries) return std::unexpected(entries.error());
+  limits.max_bytes = *bytes;
+  limits.max_entries = *entries;
+  return limits;
+}
+
+std::string describe_dropped_xattrs(const UnpackReport& report) {
+  if (report.dropped_xattrs.empty()) return "";
+  uint64_t total = 0;
+  std::vector<std::string> names;
+  for (const auto& [name, count] : report.dropped_xattrs) {
+    total += count;
+    names.push_back(fmt::format("{} ({})", name, count));
+  }
+  return fmt::format("dropped {} extended attribute{} an image may not set: {}", total,
+                     total == 1 ? "" : "s", fmt::join(names, ", "));
+}
+
+Result<UnpackReport> unpack_rootfs(const std::vector<LayerBlob>& layers,
+                                   const std::filesystem::path& target, const IdShift& shift,
+                                   std::optional<UnpackLimits> limits) {
+  if (!limits) {
+    auto configured = UnpackLimits::from_environment();
+    if (!configured) return std::unexpected(configured.error());
+    limits = *configured;
+  }
+  // Refused before any work: a compressed blob larger than the bound would
+  // unpack beyond it too.
+  uint64_t described = 0;
+  for (const auto& layer : layers) {
+    if (layer.size < 0) continue;
+    described += static_cast<uint64_t>(layer.size);
+    if (described > limits->max_bytes)
+      return fail("layer {}: the image's layers are {} bytes or more, more than the {} bytes an "
+                  "image may unpack to; if it is really that large, raise CTAPP_UNPACK_MAX_BYTES",
+                  short_digest(layer.digest), described, limits->max_bytes);
+  }
   std::error_code error;
   if (std::filesystem::exists(target, error)) return fail("'{}' already exists", target.string());
   auto parent = target.parent_path();
@@ -160,23 +235,23 @@ Status unpack_rootfs(const std::vector<LayerBlob>& layers, const std::filesystem
     remove_temp();
     return fail("open '{}': {}", temp.string(), errno_text(errno));
   }
-  LayerApplier applier(root.get(), shift);
+  LayerApplier applier(root.get(), shift, *limits);
   for (const auto& layer : layers) {
     if (auto applied = applier.apply(layer); !applied) {
       remove_temp();
-      return applied;
+      return std::unexpected(applied.error());
     }
   }
   if (auto finished = applier.finish(); !finished) {
     remove_temp();
-    return finished;
+    return std::unexpected(finished.error());
   }
   if (::fsync(root.get()) < 0 || ::rename(temp.c_str(), target.c_str()) < 0) {
     int err = errno;
     remove_temp();
     return fail("move the unpacked rootfs to '{}': {}", target.string(), errno_text(err));
   }
-  return {};
+  return applier.report();
 }
 
 void remove_stale_unpacks(const std::filesystem::path& dir) {

@@ -25,8 +25,8 @@ using ::testing::HasSubstr;
 
 class UnpackTest : public ::testing::Test {
  protected:
-  Status unpack(const std::vector<TestLayer>& layers, TestLayer::Compression compression =
-                                                          TestLayer::Compression::kGzip) {
+  Result<UnpackReport> unpack(const std::vector<TestLayer>& layers,
+                              TestLayer::Compression compression = TestLayer::Compression::kGzip) {
     std::vector<LayerBlob> blobs;
     for (const auto& layer : layers) blobs.push_back(layer.write(work_.path(), compression));
     return unpack_rootfs(blobs, rootfs_);

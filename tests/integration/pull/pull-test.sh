@@ -251,6 +251,32 @@ test_an_oci_archive_is_imported_for_air_gapped_machines() {
   [ -z "$(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp" | grep -v lock)" ] || fail "the extracted archive was left behind"
 }
 
+# Each ends within seconds (timeout 20 catches a read that never ends),
+# exits 1 naming the source or the entry, and leaves no extracted directory.
+test_hostile_oci_archives_end_fast_with_a_clear_error() {
+  local dir=$ROOT/hostile-layout out rc
+  mkfifo "$ROOT/pipe"
+  for source in /dev/zero "$ROOT/pipe"; do
+    out=$(timeout 20 "$CTAPP" --root "$ROOT" pull "oci-archive:$source" 2>&1); rc=$?
+    assert_eq 1 "$rc" "pull oci-archive:$source: $out"
+    assert_contains "$out" "'$source' is not a regular file: an oci-archive: source must be an archive file" "$source refused"
+  done
+  mkdir -p "$dir"
+  echo '{"imageLayoutVersion":"1.0.0"}' > "$dir/oci-layout"
+  ln -s /dev/zero "$dir/index.json"
+  tar -C "$dir" -cf "$ROOT/link.tar" oci-layout index.json
+  out=$(timeout 20 "$CTAPP" --root "$ROOT" pull "oci-archive:$ROOT/link.tar" 2>&1); rc=$?
+  assert_eq 1 "$rc" "pull of an archive with index.json -> /dev/zero: $out"
+  assert_contains "$out" "oci-archive '$ROOT/link.tar': entry 'index.json': it is a symlink: an oci-archive may only hold regular files and directories" "symlink entry refused"
+  rm "$dir/index.json"
+  mkfifo "$dir/index.json"
+  tar -C "$dir" -cf "$ROOT/fifo.tar" oci-layout index.json
+  out=$(timeout 20 "$CTAPP" --root "$ROOT" pull "oci-archive:$ROOT/fifo.tar" 2>&1); rc=$?
+  assert_eq 1 "$rc" "pull of an archive with a FIFO: $out"
+  assert_contains "$out" "entry 'index.json': it is a FIFO" "FIFO entry refused"
+  [ -z "$(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp" | grep -v lock)" ] || fail "an extracted archive was left behind: $(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp")"
+}
+
 test_a_pull_under_systemd_extends_the_start_timeout_while_data_flows() {
   start_fake slow
   rm -rf "$ROOT/var/lib/ctapp/images"
