@@ -21,14 +21,14 @@ cleanup_all() {
   [ -n "${KEEP_ROOT:-}" ] || rm -rf "$ROOT"
 }
 trap cleanup_all EXIT
-mkdir -p "$ROOT/etc/containers.d"
+require mkdir -p "$ROOT/etc/containers.d"
 layout=$ROOT/images
-"$source_dir/tests/images/make-busybox-image.sh" "$layout" box sh >/dev/null
-"$source_dir/tests/images/make-valkey-like-image.sh" "$layout" valkey >/dev/null
+require "$source_dir/tests/images/make-busybox-image.sh" "$layout" box sh >/dev/null
+require "$source_dir/tests/images/make-valkey-like-image.sh" "$layout" valkey >/dev/null
 # The "upgrade": the same software under another tag, with another config
 # (so another manifest digest, unpacked into its own version directory).
-skopeo copy --quiet "oci:$layout:valkey" "oci:$layout:valkey2"
-umoci config --image "$layout:valkey2" --config.label=org.opencontainers.image.version=2 >/dev/null
+require skopeo copy --quiet "oci:$layout:valkey" "oci:$layout:valkey2"
+require umoci config --image "$layout:valkey2" --config.label=org.opencontainers.image.version=2 >/dev/null
 
 ctapp() { "$CTAPP" --root "$ROOT" "$@"; }
 first=$((0x70000000))
@@ -61,6 +61,30 @@ stop_kv() {
   kill -TERM "$kv_pid"; wait "$kv_pid"
   assert_eq 0 "$?" "kv stops cleanly"
   assert_eq "" "$(leftovers)" "nothing left after kv stopped"
+}
+
+# What the restart and upgrade tests start from: kv's range allocated and
+# "greeting" saved in its volume (by the first test, or here when run alone).
+ensure_kv_data() {
+  [ -s "$ROOT/var/lib/ctapp/apps/kv/volumes/data/dump.rdb" ] && return
+  write_kv valkey
+  start_kv
+  redis SET greeting hello >/dev/null
+  assert_eq "+OK" "$(redis SAVE)" "SAVE for the following tests"
+  stop_kv
+}
+
+# The second app's range comes after kv's: kv must have one first.
+ensure_kv_range() {
+  [ -e "$ROOT/var/lib/ctapp/userns/kv" ] && return
+  write_kv valkey
+  ctapp prepare kv >/dev/null 2>&1 || fail "prepare kv: $(ctapp prepare kv 2>&1 | tail -2)"
+  ctapp cleanup kv >/dev/null 2>&1
+}
+
+write_other() {
+  printf 'image = "oci:%s:box"\n[run]\ncommand = ["cat", "/proc/self/uid_map"]\nuser_namespace = "auto"\n' \
+    "$layout" > "$ROOT/etc/containers.d/other.ctapp"
 }
 
 # Host uids of every process in the app's container.
@@ -96,6 +120,8 @@ test_valkey_like_runs_as_root_inside_and_in_the_apps_range_outside() {
 }
 
 test_restart_keeps_the_range_and_the_data() {
+  ensure_kv_data
+  write_kv valkey
   start_kv
   assert_eq "hello" "$(redis GET greeting | tail -1)" "data after a restart"
   assert_eq "$((first + 100))" "$(container_uids kv)" "same range after a restart"
@@ -103,6 +129,7 @@ test_restart_keeps_the_range_and_the_data() {
 }
 
 test_upgrade_keeps_the_range_and_the_data() {
+  ensure_kv_data
   write_kv valkey2
   start_kv
   assert_eq "hello" "$(redis GET greeting | tail -1)" "data after the upgrade"
@@ -113,14 +140,17 @@ test_upgrade_keeps_the_range_and_the_data() {
 }
 
 test_a_second_app_gets_a_disjoint_range() {
-  printf 'image = "oci:%s:box"\n[run]\ncommand = ["cat", "/proc/self/uid_map"]\nuser_namespace = "auto"\n' \
-    "$layout" > "$ROOT/etc/containers.d/other.ctapp"
+  ensure_kv_range
+  write_other
   assert_eq "0 $((first + 65536)) 65536" "$(ctapp run --foreground other 2>/dev/null | tr -s ' ' | sed 's/^ //')" \
     "the second app's map"
   assert_eq "$first 65536" "$(cat "$ROOT/var/lib/ctapp/userns/kv")" "the first app's range did not move"
 }
 
 test_a_reinstalled_app_gets_its_range_back() {
+  ensure_kv_range
+  write_other
+  ctapp run --foreground other >/dev/null 2>&1 || fail "other's first run failed"
   rm -rf "$ROOT/opt/containers/other-box" "$ROOT/var/lib/ctapp/apps/other"
   assert_eq "0 $((first + 65536)) 65536" "$(ctapp run --foreground other 2>/dev/null | tr -s ' ' | sed 's/^ //')" \
     "the map after a reinstall"
