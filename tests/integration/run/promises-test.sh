@@ -42,10 +42,12 @@ start_app() {
 is_running() { runc --root "$ROOT/run/ctapp/runc" list -q 2>/dev/null | grep -qx "$1"; }
 volume() { echo "$ROOT/var/lib/ctapp/apps/$1/volumes/data"; }
 
-# ctapp run --foreground NAME: its stdout+stderr in $out, its status in $status.
+# ctapp run --foreground NAME: the app's stdout in $out, stderr (the app's
+# and ctapp's) in $err, the status in $status.
 run_app() {
-  out=$(ctapp run --foreground "$1" 2>&1)
+  out=$(ctapp run --foreground "$1" 2> "$ROOT/stderr")
   status=$?
+  err=$(cat "$ROOT/stderr")
 }
 
 test_env_and_env_files_reach_the_process() {
@@ -55,7 +57,7 @@ command = [\"sh\", \"-c\", \"echo \\\"file=\$FROM_FILE env=\$GREETING over=\$OVE
 env = { GREETING = \"hello world\", OVERRIDDEN = \"by env\" }
 env_files = [\"$ROOT/app.env\"]"
   run_app envy
-  assert_eq 0 "$status" "the app ran: $out"
+  assert_eq 0 "$status" "the app ran: $err"
   assert_contains "$out" "file=from the file env=hello world over=by env" \
     "env and env_files reach the process, env after env_files"
 }
@@ -87,7 +89,7 @@ command = ["sh", "-c", "touch /newfile; echo root=$?; touch /data/ok; echo volum
 read_only = true
 tmpfs = ["/scratch"]'
   run_app ro
-  assert_contains "$out" "Read-only file system" "the write to / says why it failed"
+  assert_contains "$err" "touch: /newfile: Read-only file system" "the write to / says why it failed"
   assert_contains "$out" "root=1" "a write to the root fails"
   assert_contains "$out" "volume=0" "the volume takes writes"
   assert_contains "$out" "tmpfs=0" "the tmpfs takes writes"
@@ -218,7 +220,7 @@ keys = {"name", "source", "image", "state", "version", "image_digest", "pid", "a
 by_name = {}
 for app in apps:
     missing = keys - set(app)
-    assert not missing, f"{app.get(\"name\")}: no {sorted(missing)}"
+    assert not missing, "%s: no %s" % (app.get("name"), sorted(missing))
     by_name[app["name"]] = app
 running, idle = by_name["listed"], by_name["idle"]
 assert running["state"] == "running", running
@@ -261,7 +263,8 @@ stop_timeout = 1'
   data=$(volume probed)
   rm -f "$data/go" "$data/healthy" "$data/probes"
   NOTIFY_SOCKET=$socket start_app probed
-  wait_until 20 sh -c "[ \$(cat '$data/probes' 2>/dev/null | wc -l) -ge 3 ]" ||
+  # Three failed attempts, or a (wrong) READY, whichever comes first.
+  wait_until 20 sh -c "[ \$(cat '$data/probes' 2>/dev/null | wc -l) -ge 3 ] || grep -q READY=1 '$messages'" ||
     { fail "the probe never ran three times: $(cat "$ROOT/probed.log")"; return; }
   # Messages are in the log once sent: nothing said READY before three failed attempts.
   assert_contains "$(cat "$messages")" "STATUS=Waiting for" "the supervisor says what it waits for"
