@@ -119,14 +119,15 @@ test_none_has_loopback_only_and_reaches_nothing() {
   # A server the app could reach if it had a route: the host reaches it.
   ensure_web || return
   write_app lonely '[run]
-command = ["sh", "-c", "cat /proc/net/dev > /data/devices; wget -q -T 2 -O /dev/null http://10.229.0.1:18090/ > /data/result 2>&1; echo status=$? >> /data/result"]
+command = ["sh", "-c", "cat /proc/net/dev > /data/devices; wget -q -O /dev/null http://10.229.0.1:18090/ > /data/result 2>&1; echo status=$? >> /data/result"]
 [network]
 mode = "none"'
   ctapp run --foreground lonely >/dev/null 2>&1 || fail "the app failed: $(ctapp run --foreground lonely 2>&1 | tail -3)"
   local result
   result=$(cat "$(volume lonely)/result" 2>/dev/null)
   assert_not_contains "$result" "status=0" "a none app reaches nothing"
-  # Only a network error counts as isolation, not any failure of wget.
+  # Only a network error counts as isolation, not any failure of wget (busybox
+  # 1.35's wget -T crashes when a connect fails: that once passed as isolated).
   case "$result" in
     *"Network is unreachable"* | *"Connection refused"* | *"timed out"* | *"No route to host"*) ;;
     *) fail "wget failed, but not for want of a network: $result" ;;
