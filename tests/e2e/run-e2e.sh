@@ -115,9 +115,21 @@ check_boot_log() {
   fi
 }
 
-# E2E_ONLY=GLOB runs only the cases whose file name matches (the boot-log
-# checks always run); for working on one case.
-selected() { case "$(basename "$1")" in ${E2E_ONLY:-*}) return 0 ;; *) return 1 ;; esac; }
+# E2E_ONLY="GLOB..." runs only the cases whose file name matches one of the
+# globs (the boot-log checks always run); for working on one case.
+selected() {
+  local pattern
+  [ -n "${E2E_ONLY:-}" ] || return 0
+  # (the globs must not expand against the files of the working directory)
+  set -f
+  for pattern in $E2E_ONLY; do
+    set +f
+    # shellcheck disable=SC2254
+    case "$(basename "$1")" in $pattern) return 0 ;; esac
+  done
+  set +f
+  return 1
+}
 
 if boot; then
   check_boot_log
