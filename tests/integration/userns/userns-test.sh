@@ -53,6 +53,9 @@ start_kv() {
   "$CTAPP" --root "$ROOT" run --foreground kv > "$ROOT/kv.log" 2>&1 &
   kv_pid=$!
   run_pids+=("$kv_pid")
+  # Our kv, not another test run's on the same port, must be the one answering.
+  wait_until 60 sh -c "runc --root '$ROOT/run/ctapp/runc' list -q | grep -qx kv" ||
+    { fail "kv never started"; tail -20 "$ROOT/kv.log"; }
   wait_until 60 sh -c "[ \"\$(printf 'PING\r\n' | busybox nc -w 1 127.0.0.1 $port | tr -d '\r')\" = +PONG ]" ||
     { fail "kv never answered PING"; tail -20 "$ROOT/kv.log"; }
 }
