@@ -19,7 +19,7 @@ assert_contains "$reload_log" "Reloading" "systemd's log of the reload"
 assert_not_contains "$reload_log" "ctapp-generator failed" "the generator failed"
 assert_not_contains "$reload_log" "ctapp-generator terminated" "the generator died"
 assert_contains "$(systemctl cat ctapp@hello.service)" "ctapp@hello.service.d/50-ctapp.conf" "the good app's drop-in was written"
-assert_not_contains "$(systemctl cat ctapp@bad.service 2>&1)" "50-ctapp.conf" "the bad app got a drop-in"
+assert_not_contains "$(systemctl cat ctapp@bad.service 2>&1)" "ctapp@bad.service.d/50-ctapp.conf" "the bad app got a drop-in"
 is_state ctapp@hello.service active || die "the good app is not active"
 if systemctl start ctapp@bad.service 2>/dev/null; then die "the bad app started"; fi
 journal=$(journalctl -u ctapp@bad.service --no-pager)
