@@ -238,6 +238,24 @@ print("shape ok")
   kill -TERM "$run_pid"; wait "$run_pid"
 }
 
+# systemd's TimeoutStopSec= is stop_timeout too, and its timer starts first:
+# the supervisor must send SIGKILL a margin earlier, or a container that
+# ignores its stop signal ends in systemd's 'timeout' (a race e2e 03 lost).
+test_the_supervisor_kills_before_systemds_stop_timeout() {
+  write_app stubborn '[run]
+command = ["sh", "-c", "touch /data/up; exec sleep 300"]
+[service]
+stop_timeout = "3s"'
+  rm -f "$(volume stubborn)/up"
+  start_app stubborn
+  wait_until 20 test -e "$(volume stubborn)/up" || { fail "never started: $(cat "$ROOT/stubborn.log")"; return; }
+  local args
+  args=$(pgrep -a -f -- "--id stubborn --bundle $ROOT/")
+  assert_contains "$args" "--kill-after-ms 2250 " "3 s less a quarter: $args"
+  kill -TERM "$run_pid"; wait "$run_pid"
+  assert_eq 0 "$?" "a stop that needed SIGKILL is still a clean exit"
+}
+
 # notify = "healthy" with a command probe: READY=1 reaches $NOTIFY_SOCKET only
 # once the probe succeeds. Every probe attempt leaves a line in /data/probes.
 test_the_ready_command_probe_gates_ready() {
