@@ -2,7 +2,8 @@
 # What ctapp.ctapp(5) and ctapp(8) promise about a running app, each proven
 # through the real `ctapp` CLI with real runc and overlayfs, as root: the
 # [run] keys reaching the process, read-only roots and mounts, kept changes,
-# stop signals, exit statuses, the command probe and the --json listings.
+# stop signals, exit statuses, the command probe, the --json listings and
+# `ctapp check`.
 # Usage (meson sets these): CTAPP=… CTAPP_SUPERVISE=… promises-test.sh SOURCE_DIR
 set -u
 source_dir=$1
@@ -236,6 +237,20 @@ print("shape ok")
   done
   assert_eq "$(ctapp list --json)" "$(ctapp ps --json)" "ps is list"
   kill -TERM "$run_pid"; wait "$run_pid"
+}
+
+test_check_prints_every_error_located_and_exits_1() {
+  mkdir -p "$ROOT/check"
+  printf 'imgae = "busybox"\n[run]\ncomand = ["true"]\n' > "$ROOT/check/two-errors.ctapp"
+  printf 'image = "busybox"\n' > "$ROOT/check/good.ctapp"
+  out=$(ctapp check "$ROOT/check/good.ctapp" 2>&1)
+  assert_eq "0 " "$? $out" "a good file: exit 0, nothing printed"
+  out=$(ctapp check "$ROOT/check/good.ctapp" "$ROOT/check/two-errors.ctapp" 2>&1)
+  assert_eq 1 "$?" "a bad file among good ones: exit 1"
+  assert_contains "$out" "$ROOT/check/two-errors.ctapp:1:1: unknown key 'imgae'" "the first error, located"
+  assert_contains "$out" "$ROOT/check/two-errors.ctapp:3:1: unknown key 'comand' in [run], did you mean 'command'?" \
+    "the second error, located, with the suggestion"
+  assert_not_contains "$out" "good.ctapp" "nothing about the good file"
 }
 
 # systemd's TimeoutStopSec= is stop_timeout too, and its timer starts first:
