@@ -53,11 +53,15 @@ start_kv() {
   "$CTAPP" --root "$ROOT" run --foreground kv > "$ROOT/kv.log" 2>&1 &
   kv_pid=$!
   run_pids+=("$kv_pid")
-  # Our kv, not another test run's on the same port, must be the one answering.
-  wait_until 60 sh -c "runc --root '$ROOT/run/ctapp/runc' list -q | grep -qx kv" ||
-    { fail "kv never started"; tail -20 "$ROOT/kv.log"; }
+  # Our kv, not another test run's on the same port, must be the one
+  # answering; a kv that could not start ends the wait at once.
+  wait_until 60 sh -c "runc --root '$ROOT/run/ctapp/runc' list -q | grep -qx kv || ! kill -0 $kv_pid"
+  if ! kill -0 "$kv_pid" 2>/dev/null || ! runc --root "$ROOT/run/ctapp/runc" list -q | grep -qx kv; then
+    fail "kv never started: $(tail -5 "$ROOT/kv.log")"
+    return 1
+  fi
   wait_until 60 sh -c "[ \"\$(printf 'PING\r\n' | busybox nc -w 1 127.0.0.1 $port | tr -d '\r')\" = +PONG ]" ||
-    { fail "kv never answered PING"; tail -20 "$ROOT/kv.log"; }
+    { fail "kv never answered PING: $(tail -5 "$ROOT/kv.log")"; return 1; }
 }
 
 stop_kv() {
@@ -71,7 +75,7 @@ stop_kv() {
 ensure_kv_data() {
   [ -s "$ROOT/var/lib/ctapp/apps/kv/volumes/data/dump.rdb" ] && return
   write_kv valkey
-  start_kv
+  start_kv || return
   redis SET greeting hello >/dev/null
   assert_eq "+OK" "$(redis SAVE)" "SAVE for the following tests"
   stop_kv
@@ -100,7 +104,7 @@ container_uids() {  # APP
 
 test_valkey_like_runs_as_root_inside_and_in_the_apps_range_outside() {
   write_kv valkey
-  start_kv
+  start_kv || return
   assert_eq "+OK" "$(redis SET greeting hello)" "SET"
   assert_eq "+OK" "$(redis SAVE)" "SAVE writes /data/dump.rdb"
   # The entrypoint ran as the namespace's root and dropped to 'redis' (100).
@@ -125,7 +129,7 @@ test_valkey_like_runs_as_root_inside_and_in_the_apps_range_outside() {
 test_restart_keeps_the_range_and_the_data() {
   ensure_kv_data
   write_kv valkey
-  start_kv
+  start_kv || return
   assert_eq "hello" "$(redis GET greeting | tail -1)" "data after a restart"
   assert_eq "$((first + 100))" "$(container_uids kv)" "same range after a restart"
   stop_kv
@@ -134,7 +138,7 @@ test_restart_keeps_the_range_and_the_data() {
 test_upgrade_keeps_the_range_and_the_data() {
   ensure_kv_data
   write_kv valkey2
-  start_kv
+  start_kv || return
   assert_eq "hello" "$(redis GET greeting | tail -1)" "data after the upgrade"
   assert_eq "$((first + 100))" "$(container_uids kv)" "same range after the upgrade"
   assert_eq "$first:$first" "$(stat -c %u:%g "$ROOT/opt/containers/kv-valkey2/rootfs/etc/passwd")" \
