@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -36,6 +37,18 @@ std::chrono::milliseconds milliseconds_of(const std::string& span,
   return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
 }
 
+// How long the supervisor waits after the stop signal before SIGKILL. With a
+// stop_timeout, systemd's TimeoutStopSec= is the same span and its timer
+// starts first: the supervisor escalates a margin (up to 1 s) earlier, so
+// it, not systemd's own timeout, ends the container and the stop is clean.
+std::chrono::milliseconds kill_after(const std::string& stop_timeout) {
+  auto parsed = parse_time_span(stop_timeout);
+  if (stop_timeout.empty() || !parsed || *parsed == std::chrono::microseconds::max())
+    return kDefaultKillAfter;  // unset or infinity: systemd's timeout does not race
+  auto span = std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
+  return span - std::min(span / 4, std::chrono::milliseconds(1000));
+}
+
 // The installed supervisor; CTAPP_SUPERVISE overrides it for tests that run
 // from the build tree.
 std::string supervise_binary() {
@@ -58,7 +71,7 @@ Result<std::vector<std::string>> supervise_argv(const std::string& name, const L
       "--runtime", (*state)->runtime, "--state-root", layout.runc_root.string(),
       "--stop-signal", std::to_string(*stop_signal),
       "--ready-timeout-ms", std::to_string(milliseconds_of(service.ready_timeout, kDefaultReadyTimeout).count()),
-      "--kill-after-ms", std::to_string(milliseconds_of(service.stop_timeout, kDefaultKillAfter).count()),
+      "--kill-after-ms", std::to_string(kill_after(service.stop_timeout).count()),
       "--notify-socket", (layout.notify_dir / "notify.sock").string()};
   static const char* const kNotifyModes[] = {"started", "container", "healthy"};
   argv.insert(argv.end(), {"--notify", kNotifyModes[static_cast<int>(service.notify)]});

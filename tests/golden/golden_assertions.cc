@@ -2,10 +2,13 @@
 #include "golden_assertions.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -53,6 +56,27 @@ std::vector<std::string> split_shell_words(const std::string& line) {
   return words;
 }
 
+Result<std::string> unescape_c(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      out += text[i];
+      continue;
+    }
+    if (i + 1 == text.size()) return fail("'{}' ends with a lone backslash (write \\\\)", text);
+    switch (char c = text[++i]) {
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case '\\': out += '\\'; break;
+      case '"': out += '"'; break;
+      case '\'': out += '\''; break;
+      default:
+        return fail("'{}': unknown escape '\\{}' (known: \\n \\t \\\\ \\\" \\')", text, c);
+    }
+  }
+  return out;
+}
+
 namespace {
 
 struct UnitEntry {
@@ -98,17 +122,38 @@ std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
-std::string run_diff(const fs::path& expected, const fs::path& actual) {
+// What `diff -ru` said, and whether it could say it: a diff that cannot run
+// or ends with a status other than 0 (same) or 1 (different) is an error,
+// never a match.
+struct DiffResult {
+  bool same = false;
+  std::string output;  // the differences, or why diff failed
+};
+
+DiffResult run_diff(const fs::path& expected, const fs::path& actual) {
   std::string command = fmt::format("diff -ru --no-dereference {} {} 2>&1", shell_quote(expected.string()),
                                     shell_quote(actual.string()));
-  std::string output;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[4096];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
-    ::pclose(pipe);
+  DiffResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) {
+    result.output = fmt::format("cannot run '{}': {}", command, std::strerror(errno));
+    return result;
   }
-  return output;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+  int status = ::pclose(pipe);
+  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+    result.output = fmt::format("'{}' failed ({}):\n{}", command,
+                                status == -1 ? std::string(std::strerror(errno))
+                                : WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
+                                                    : fmt::format("signal {}", WTERMSIG(status)),
+                                result.output);
+    return result;
+  }
+  result.same = WEXITSTATUS(status) == 0;
+  if (!result.same && result.output.empty()) result.output = "diff says the trees differ";
+  return result;
 }
 
 class CaseChecker {
@@ -130,7 +175,10 @@ class CaseChecker {
       auto text = raw.substr(std::min(raw.size(), raw.find_first_not_of(" \t", start)));
       if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
         text = text.substr(1, text.size() - 2);
-      args = {text};
+      auto unescaped = unescape_c(text);
+      if (!unescaped) return unescaped.error().message;
+      if (unescaped->empty()) return fmt::format("'{}' needs a TEXT (an empty one always matches)", op);
+      args = {*unescaped};
     }
     using Check = bool (CaseChecker::*)(const std::vector<std::string>&, std::string&);
     static const std::map<std::string, Check> kOps = {
@@ -284,17 +332,22 @@ std::string describe_output(const GeneratorRun& run) {
 
 std::string compare_with_expected(const GeneratorRun& run, const fs::path& expected_dir) {
   if (const char* update = std::getenv("CTAPP_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+    // Under CI an update would make every case pass whatever the generator wrote.
+    if (const char* ci = std::getenv("CI"); ci && *ci)
+      return fmt::format("CTAPP_UPDATE_GOLDEN=1 is refused because CI is set ('{}'): regenerate "
+                         "{} on a workstation and commit the reviewed diff",
+                         ci, expected_dir.string());
     fs::remove_all(expected_dir);
     fs::create_directories(expected_dir);
     fs::copy(run.output_dir, expected_dir,
              fs::copy_options::recursive | fs::copy_options::copy_symlinks);
     return "";
   }
-  std::string diff = run_diff(expected_dir, run.output_dir);
-  if (diff.empty()) return "";
+  DiffResult diff = run_diff(expected_dir, run.output_dir);
+  if (diff.same) return "";
   return fmt::format("output differs from {} (regenerate with CTAPP_UPDATE_GOLDEN=1 and review "
                      "the diff):\n{}",
-                     expected_dir.string(), diff);
+                     expected_dir.string(), diff.output);
 }
 
 }  // namespace
@@ -305,14 +358,21 @@ CaseResult check_case(const std::string& app, bool is_dir_case, const fs::path& 
   CaseChecker checker(app, is_dir_case, run);
   std::istringstream lines(read_file(assertions_file).value_or(""));
   std::string line;
+  int assertions = 0;
   while (std::getline(lines, line)) {
     if (!line.starts_with("##")) continue;
+    ++assertions;
     std::string error = checker.check(line.substr(2));
     if (!error.empty())
       result.failures.push_back(fmt::format("Failed assertion for {}: {}\n{}\n\n{}",
                                             assertions_file.string(), line, error,
                                             describe_output(run)));
   }
+  if (assertions == 0 && expected_dir.empty())
+    result.failures.push_back(fmt::format(
+        "{} has no '## assert-...' line and no .expected/ tree beside it: it would pass whatever "
+        "the generator does; add an assertion",
+        assertions_file.string()));
   if (!expected_dir.empty())
     if (auto difference = compare_with_expected(run, expected_dir); !difference.empty())
       result.failures.push_back(difference);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
+
 namespace ctapp {
 
 // What one run of ctapp-generator produced for a golden case.
@@ -28,6 +30,10 @@ struct CaseResult {
 CaseResult check_case(const std::string& app, bool is_dir_case,
                       const std::filesystem::path& assertions_file, const GeneratorRun& run,
                       const std::filesystem::path& expected_dir);
+
+// The TEXT of an *-contains assertion with C-like escapes processed:
+// \n, \t, \\, \", \'. Any other escape is an error, never a literal.
+Result<std::string> unescape_c(const std::string& text);
 
 // Splits an assertion line into words with shell quoting rules ('…', "…", \).
 std::vector<std::string> split_shell_words(const std::string& line);

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -169,6 +170,85 @@ INSTANTIATE_TEST_SUITE_P(Cases, GoldenTest, ::testing::ValuesIn(scan_cases()), c
 TEST(GoldenRunner, FindsCases) {
   ASSERT_FALSE(cases_dir().empty()) << "CTAPP_GOLDEN_CASES is not set";
   EXPECT_GE(scan_cases().size(), 10u);
+}
+
+
+TEST(GoldenRunner, ContainsTextTakesCEscapes) {
+  EXPECT_EQ(unescape_c("a\\nb\\tc\\\\d\\\"e").value_or("?"), "a\nb\tc\\d\"e");
+  auto unknown = unescape_c("x\\qy");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("unknown escape '\\q'"), std::string::npos)
+      << unknown.error().message;
+  EXPECT_FALSE(unescape_c("trailing\\"));
+}
+
+// Sets an environment variable for one test and restores it after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// A case with one holding assertion and an .expected/ tree, for the runner
+// tests below.
+struct RunnerFixture {
+  TestTempDir dir;
+  fs::path assertions = dir.path() / "case.ctapp";
+  fs::path expected = dir.path() / "case.expected";
+  GeneratorRun run;
+  RunnerFixture() {
+    run.output_dir = dir.path() / "out";
+    fs::create_directories(run.output_dir);
+    fs::create_directories(expected);
+    std::ofstream(assertions) << "## assert-exit 0\n";
+    std::ofstream(run.output_dir / "unit.conf") << "generated\n";
+    std::ofstream(expected / "unit.conf") << "expected\n";
+  }
+};
+
+TEST(GoldenRunner, ADiffThatFailsSilentlyIsAFailureNotAMatch) {
+  RunnerFixture fixture;
+  std::ofstream(fixture.expected / "unit.conf", std::ios::trunc) << "generated\n";
+  fs::path bin = fixture.dir.path() / "bin";
+  fs::create_directories(bin);
+  std::ofstream(bin / "diff") << "#!/bin/sh\nexit 2\n";
+  fs::permissions(bin / "diff", fs::perms::owner_all);
+  ScopedEnv path("PATH", bin.string() + ":/usr/bin:/bin");
+  CaseResult result = check_case("case", false, fixture.assertions, fixture.run, fixture.expected);
+  ASSERT_EQ(result.failures.size(), 1u);
+  EXPECT_NE(result.failures[0].find("failed (exit status 2)"), std::string::npos) << result.failures[0];
+}
+
+TEST(GoldenRunner, UpdateModeIsRefusedUnderCi) {
+  RunnerFixture fixture;
+  ScopedEnv update("CTAPP_UPDATE_GOLDEN", "1");
+  ScopedEnv ci("CI", "true");
+  CaseResult result = check_case("case", false, fixture.assertions, fixture.run, fixture.expected);
+  ASSERT_EQ(result.failures.size(), 1u);
+  EXPECT_NE(result.failures[0].find("CTAPP_UPDATE_GOLDEN=1 is refused because CI is set"),
+            std::string::npos)
+      << result.failures[0];
+  EXPECT_EQ(read_file(fixture.expected / "unit.conf").value_or(""), "expected\n")
+      << "the expected tree was rewritten";
+}
+
+TEST(GoldenRunner, ACaseWithoutAssertionsOrExpectedTreeFails) {
+  RunnerFixture fixture;
+  std::ofstream(fixture.assertions, std::ios::trunc) << "image = \"busybox\"\n";
+  CaseResult result = check_case("case", false, fixture.assertions, fixture.run, fs::path());
+  ASSERT_EQ(result.failures.size(), 1u);
+  EXPECT_NE(result.failures[0].find("has no '## assert-...' line"), std::string::npos)
+      << result.failures[0];
 }
 
 }  // namespace

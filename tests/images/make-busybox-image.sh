@@ -16,7 +16,7 @@ umoci unpack --image "$layout:$tag" "$scratch/bundle" >/dev/null
 root=$scratch/bundle/rootfs
 mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/data" "$root/proc" "$root/sys" "$root/dev"
 cp /bin/busybox "$root/bin/busybox"
-for applet in sh echo cat ls sleep true false id chown env wget nc httpd mkdir touch kill ps hostname wc head; do
+for applet in sh echo cat ls sleep true false id chown env wget nc httpd mkdir touch kill ps hostname wc head grep; do
   ln -s busybox "$root/bin/$applet"
 done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$root/etc/passwd"

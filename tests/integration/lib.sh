@@ -3,17 +3,39 @@
 # scratch root for `ctapp --root`, and the final "N passed, N failed" line.
 # Tests are functions named test_*; run_tests runs them in the order they
 # are written (only those matching the glob in $ONLY, if set: for a quick
-# rerun while working on one; later tests may rely on earlier ones).
+# rerun while working on one). Each test sets up what it needs, so any one
+# of them runs alone.
+#
+# Set-up (everything outside the test_* functions) goes through `require`,
+# which ends the script at once with a "FAIL (set-up)" line; a `fail`
+# outside a test also marks the set-up failed, and run_tests then runs
+# nothing and fails. A broken set-up is never lost or blamed on a test.
 
 set -u
 passed=0
 failed=0
 current=""
 case_failed=0
+setup_failed=0
 
 fail() {
-  echo "    FAIL ($current): $*"
-  case_failed=1
+  if [ -z "$current" ]; then
+    echo "FAIL (set-up): $*"
+    setup_failed=1
+  else
+    echo "    FAIL ($current): $*"
+    case_failed=1
+  fi
+}
+
+# require COMMAND...: a set-up step that must succeed; the script ends
+# (through its EXIT trap) with status 1 if it does not.
+require() {
+  "$@" && return 0
+  local status=$?
+  # stderr: a set-up command's stdout is often sent to /dev/null
+  echo "FAIL (set-up): '$*' exited with status $status" >&2
+  exit 1
 }
 
 assert_eq() {  # EXPECTED ACTUAL MESSAGE
@@ -59,6 +81,10 @@ list_test_functions() {
 
 run_tests() {
   local name
+  if [ "$setup_failed" -ne 0 ]; then
+    echo "set-up failed (see the FAIL lines above): no test was run"
+    return 1
+  fi
   for name in $(list_test_functions); do
     # shellcheck disable=SC2254
     case "$name" in ${ONLY:-*}) ;; *) continue ;; esac
@@ -73,5 +99,9 @@ run_tests() {
     fi
   done
   echo "$passed passed, $failed failed"
+  if [ "$((passed + failed))" -eq 0 ]; then
+    echo "no test ran (ONLY='${ONLY:-}' matches none)"
+    return 1
+  fi
   [ "$failed" -eq 0 ]
 }

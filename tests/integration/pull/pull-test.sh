@@ -64,12 +64,12 @@ insecure_conf() {  # PORT...
 }
 
 # Images, built offline once.
-"$source_dir/tests/images/make-busybox-image.sh" "$images" box sh -c 'echo hello from a pulled image' >/dev/null
-umoci unpack --image "$images:box" "$ROOT/edit" >/dev/null
-echo second > "$ROOT/edit/rootfs/second-layer"
-umoci repack --image "$images:two" "$ROOT/edit" >/dev/null
+require "$source_dir/tests/images/make-busybox-image.sh" "$images" box sh -c 'echo hello from a pulled image' >/dev/null
+require umoci unpack --image "$images:box" "$ROOT/edit" >/dev/null
+require sh -c 'echo second > "$1/edit/rootfs/second-layer"' - "$ROOT"
+require umoci repack --image "$images:two" "$ROOT/edit" >/dev/null
 rm -rf "$ROOT/edit"
-umoci config --image "$images:box" --architecture=arm64 --tag arm >/dev/null
+require umoci config --image "$images:box" --architecture=arm64 --tag arm >/dev/null
 start_registry main
 start_registry auth htpasswd
 start_registry tls tls

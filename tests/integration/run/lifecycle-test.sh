@@ -16,9 +16,9 @@ cleanup_all() {
   rm -rf "$ROOT"
 }
 trap cleanup_all EXIT
-mkdir -p "$ROOT/etc/containers.d"
+require mkdir -p "$ROOT/etc/containers.d"
 layout=$ROOT/images-in
-"$source_dir/tests/images/make-busybox-image.sh" "$layout" box sh >/dev/null
+require "$source_dir/tests/images/make-busybox-image.sh" "$layout" box sh >/dev/null
 schema=/usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema
 
 ctapp() { "$CTAPP" --root "$ROOT" "$@"; }

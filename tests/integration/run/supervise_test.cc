@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -187,6 +188,17 @@ class SuperviseTest : public ::testing::Test {
     return true;
   }
 
+  // Waits until `path` has at least `count` lines.
+  bool wait_for_lines(const fs::path& path, size_t count, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      auto text = read_file(path).value_or("");
+      if (static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) >= count) return true;
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      ::usleep(20000);
+    }
+  }
+
   TestTempDir dir_;
   fs::path rootfs_ = dir_.path() / "rootfs";
   fs::path bundle_ = dir_.path() / "bundle";
@@ -216,13 +228,39 @@ TEST_F(SuperviseTest, HealthyModeSendsReadyOnlyOnceThePortAnswers) {
          "while [ ! -e /control/go ]; do sleep 0.05; done; exec httpd -f -p 127.0.0.1:" +
              std::to_string(port) + " -h /"},
         {"--notify", "healthy", "--probe-tcp", std::to_string(port), "--kill-after-ms", "300"});
-  // While the app waits for /control/go its port is closed: no READY.
-  std::string before = messages_until("READY=1", 1500ms);
-  EXPECT_THAT(before, Not(HasSubstr("READY=1")));
+  // The probe phase has begun, and the app cannot listen before /control/go.
+  std::string before = messages_until("STATUS=Waiting", 10s);
   EXPECT_THAT(before, HasSubstr("STATUS=Waiting for tcp:" + std::to_string(port)));
+  EXPECT_THAT(before, Not(HasSubstr("READY=1")));
   ASSERT_TRUE(write_file_atomic(control_ / "go", ""));
   EXPECT_THAT(messages_until("READY=1", 10s), HasSubstr("READY=1\n"));
   EXPECT_TRUE(tcp_connects(port));
+  ::kill(supervisor_, SIGTERM);
+  EXPECT_EQ(wait_exit(10s), 0);
+}
+
+// Every attempt of the command probe leaves a line in /control/probes, so
+// "no READY while the probe fails" is checked after attempts that are seen
+// to have failed, not after a guessed time.
+TEST_F(SuperviseTest, HealthyModeSendsReadyOnlyOnceTheCommandProbeSucceeds) {
+  start({"sh", "-c", "while [ ! -e /control/go ]; do sleep 0.05; done; echo ok > /tmp/ok; exec sleep 30"},
+        {"--notify", "healthy", "--kill-after-ms", "300", "--", "sh", "-c",
+         "echo attempt >> /control/probes; [ -e /tmp/ok ]"});
+  // Three failed attempts, or a (wrong) READY, whichever comes first.
+  // Messages are queued on our socket when sent: whatever the supervisor
+  // said before the third attempt is read once the third is seen.
+  std::string before;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (before.find("READY=1") == std::string::npos) {
+    bool three = wait_for_lines(control_ / "probes", 3, 20ms);
+    while (auto message = next_message(0ms)) before += *message;
+    if (three) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the probe never ran three times";
+  }
+  EXPECT_THAT(before, HasSubstr("STATUS=Waiting for"));
+  EXPECT_THAT(before, Not(HasSubstr("READY=1")));
+  ASSERT_TRUE(write_file_atomic(control_ / "go", ""));
+  EXPECT_THAT(messages_until("READY=1", 10s), HasSubstr("READY=1\n"));
   ::kill(supervisor_, SIGTERM);
   EXPECT_EQ(wait_exit(10s), 0);
 }
@@ -329,12 +367,15 @@ TEST_F(SuperviseTest, SigtermBecomesTheAppsStopSignal) {
 TEST_F(SuperviseTest, SighupIsForwardedAndTheAppKeepsRunning) {
   start({"sh", "-c",
          "trap 'echo hup >> /control/hups' HUP; trap 'exit 0' TERM; echo up > /control/up; "
-         "while true; do sleep 0.05; done"},
+         "while true; do [ -e /control/ping ] && echo pong > /control/pong; sleep 0.05; done"},
         {"--notify", "started"});
   ASSERT_TRUE(wait_for_file(control_ / "up", 10s));
   ::kill(supervisor_, SIGHUP);
   ASSERT_TRUE(wait_for_file(control_ / "hups", 10s));
-  EXPECT_EQ(wait_exit(300ms), std::nullopt);  // still running
+  // Still running: the app answers a ping sent after the SIGHUP.
+  ASSERT_TRUE(write_file_atomic(control_ / "ping", ""));
+  EXPECT_TRUE(wait_for_file(control_ / "pong", 10s)) << "the app stopped after SIGHUP";
+  EXPECT_EQ(wait_exit(0ms), std::nullopt);
   ::kill(supervisor_, SIGTERM);
   EXPECT_EQ(wait_exit(10s), 0);
   EXPECT_EQ(read_file(control_ / "hups").value_or(""), "hup\n");
@@ -342,11 +383,16 @@ TEST_F(SuperviseTest, SighupIsForwardedAndTheAppKeepsRunning) {
 
 TEST_F(SuperviseTest, AMissingRuntimeIsAClearError) {
   write_bundle({"true"});
-  auto result = run_process({env_or_die("CTAPP_SUPERVISE"), "--id", id_, "--bundle",
-                             bundle_.string(), "--state-root", state_root_.string(), "--runtime",
-                             "no-such-runtime"});
+  // stderr into the captured stdout, to check the message too.
+  auto result = run_process({"sh", "-c", "exec \"$0\" \"$@\" 2>&1", env_or_die("CTAPP_SUPERVISE"),
+                             "--id", id_, "--bundle", bundle_.string(), "--state-root",
+                             state_root_.string(), "--runtime", "no-such-runtime"},
+                            {.capture_stdout = true});
   ASSERT_TRUE(result);
   EXPECT_EQ(result->exit_code, 1);
+  EXPECT_THAT(result->stdout_text,
+              HasSubstr("container runtime 'no-such-runtime' is not installed: install the "
+                        "'no-such-runtime' package, or choose another with [run] runtime"));
 }
 
 }  // namespace

@@ -12,30 +12,32 @@ source_dir=$1
 ROOT=$(mktemp -d /tmp/ctapp-conformance.XXXXXX)
 trap 'for a in box changed debian; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done; rm -rf "$ROOT"' EXIT
 layout=$ROOT/layout
-"$source_dir/tests/images/make-busybox-image.sh" "$layout" box sh >/dev/null
-"$source_dir/tests/images/make-valkey-like-image.sh" "$layout" debian >/dev/null
+require "$source_dir/tests/images/make-busybox-image.sh" "$layout" box sh >/dev/null
+require "$source_dir/tests/images/make-valkey-like-image.sh" "$layout" debian >/dev/null
 
 # The changed image, second layer written by umoci repack.
-umoci unpack --image "$layout:box" "$ROOT/edit" >/dev/null
+require umoci unpack --image "$layout:box" "$ROOT/edit" >/dev/null
 r=$ROOT/edit/rootfs
-rm "$r/bin/ls"
-rm -r "$r/tmp"
-mkdir -p "$r/opt/app/sub" "$r/var/empty"
-printf 'payload\n' > "$r/opt/app/file"
-ln "$r/opt/app/file" "$r/opt/app/hardlink"
-ln -s ../opt/app/file "$r/bin/relative-link"
-ln -s /opt/app "$r/absolute-link"
-cp /bin/busybox "$r/opt/app/suid" && chmod 4755 "$r/opt/app/suid"
-chmod 1777 "$r/var/empty"; chmod 0640 "$r/opt/app/file"
-chown 1234:5678 "$r/opt/app/sub"
-mkfifo "$r/opt/app/fifo"
-mknod "$r/opt/app/null" c 1 3
-/usr/bin/python3 -c "
+require rm "$r/bin/ls"
+require rm -r "$r/tmp"
+require mkdir -p "$r/opt/app/sub" "$r/var/empty"
+require sh -c 'printf "payload\n" > "$1"' - "$r/opt/app/file"
+require ln "$r/opt/app/file" "$r/opt/app/hardlink"
+require ln -s ../opt/app/file "$r/bin/relative-link"
+require ln -s /opt/app "$r/absolute-link"
+require cp /bin/busybox "$r/opt/app/suid"
+require chmod 4755 "$r/opt/app/suid"
+require chmod 1777 "$r/var/empty"
+require chmod 0640 "$r/opt/app/file"
+require chown 1234:5678 "$r/opt/app/sub"
+require mkfifo "$r/opt/app/fifo"
+require mknod "$r/opt/app/null" c 1 3
+require /usr/bin/python3 -c "
 import os
 os.setxattr('$r/opt/app/file', 'user.note', b'hello')
 os.setxattr('$r/opt/app/suid', 'security.capability', bytes.fromhex('0100000200040000000000000000000000000000'))
 "
-umoci repack --image "$layout:changed" "$ROOT/edit" >/dev/null
+require umoci repack --image "$layout:changed" "$ROOT/edit" >/dev/null
 
 mkdir -p "$ROOT/etc/containers.d"
 for tag in box changed debian; do

@@ -21,14 +21,14 @@ cleanup_all() {
   [ -n "${KEEP_ROOT:-}" ] || rm -rf "$ROOT"
 }
 trap cleanup_all EXIT
-mkdir -p "$ROOT/etc/containers.d"
+require mkdir -p "$ROOT/etc/containers.d"
 layout=$ROOT/images
-"$source_dir/tests/images/make-busybox-image.sh" "$layout" box sh >/dev/null
-"$source_dir/tests/images/make-valkey-like-image.sh" "$layout" valkey >/dev/null
+require "$source_dir/tests/images/make-busybox-image.sh" "$layout" box sh >/dev/null
+require "$source_dir/tests/images/make-valkey-like-image.sh" "$layout" valkey >/dev/null
 # The "upgrade": the same software under another tag, with another config
 # (so another manifest digest, unpacked into its own version directory).
-skopeo copy --quiet "oci:$layout:valkey" "oci:$layout:valkey2"
-umoci config --image "$layout:valkey2" --config.label=org.opencontainers.image.version=2 >/dev/null
+require skopeo copy --quiet "oci:$layout:valkey" "oci:$layout:valkey2"
+require umoci config --image "$layout:valkey2" --config.label=org.opencontainers.image.version=2 >/dev/null
 
 ctapp() { "$CTAPP" --root "$ROOT" "$@"; }
 first=$((0x70000000))
@@ -53,14 +53,45 @@ start_kv() {
   "$CTAPP" --root "$ROOT" run --foreground kv > "$ROOT/kv.log" 2>&1 &
   kv_pid=$!
   run_pids+=("$kv_pid")
+  # Our kv, not another test run's on the same port, must be the one
+  # answering; a kv that could not start ends the wait at once.
+  wait_until 60 sh -c "runc --root '$ROOT/run/ctapp/runc' list -q | grep -qx kv || ! kill -0 $kv_pid"
+  if ! kill -0 "$kv_pid" 2>/dev/null || ! runc --root "$ROOT/run/ctapp/runc" list -q | grep -qx kv; then
+    fail "kv never started: $(tail -5 "$ROOT/kv.log")"
+    return 1
+  fi
   wait_until 60 sh -c "[ \"\$(printf 'PING\r\n' | busybox nc -w 1 127.0.0.1 $port | tr -d '\r')\" = +PONG ]" ||
-    { fail "kv never answered PING"; tail -20 "$ROOT/kv.log"; }
+    { fail "kv never answered PING: $(tail -5 "$ROOT/kv.log")"; return 1; }
 }
 
 stop_kv() {
   kill -TERM "$kv_pid"; wait "$kv_pid"
   assert_eq 0 "$?" "kv stops cleanly"
   assert_eq "" "$(leftovers)" "nothing left after kv stopped"
+}
+
+# What the restart and upgrade tests start from: kv's range allocated and
+# "greeting" saved in its volume (by the first test, or here when run alone).
+ensure_kv_data() {
+  [ -s "$ROOT/var/lib/ctapp/apps/kv/volumes/data/dump.rdb" ] && return
+  write_kv valkey
+  start_kv || return
+  redis SET greeting hello >/dev/null
+  assert_eq "+OK" "$(redis SAVE)" "SAVE for the following tests"
+  stop_kv
+}
+
+# The second app's range comes after kv's: kv must have one first.
+ensure_kv_range() {
+  [ -e "$ROOT/var/lib/ctapp/userns/kv" ] && return
+  write_kv valkey
+  ctapp prepare kv >/dev/null 2>&1 || fail "prepare kv: $(ctapp prepare kv 2>&1 | tail -2)"
+  ctapp cleanup kv >/dev/null 2>&1
+}
+
+write_other() {
+  printf 'image = "oci:%s:box"\n[run]\ncommand = ["cat", "/proc/self/uid_map"]\nuser_namespace = "auto"\n' \
+    "$layout" > "$ROOT/etc/containers.d/other.ctapp"
 }
 
 # Host uids of every process in the app's container.
@@ -73,7 +104,7 @@ container_uids() {  # APP
 
 test_valkey_like_runs_as_root_inside_and_in_the_apps_range_outside() {
   write_kv valkey
-  start_kv
+  start_kv || return
   assert_eq "+OK" "$(redis SET greeting hello)" "SET"
   assert_eq "+OK" "$(redis SAVE)" "SAVE writes /data/dump.rdb"
   # The entrypoint ran as the namespace's root and dropped to 'redis' (100).
@@ -96,15 +127,18 @@ test_valkey_like_runs_as_root_inside_and_in_the_apps_range_outside() {
 }
 
 test_restart_keeps_the_range_and_the_data() {
-  start_kv
+  ensure_kv_data
+  write_kv valkey
+  start_kv || return
   assert_eq "hello" "$(redis GET greeting | tail -1)" "data after a restart"
   assert_eq "$((first + 100))" "$(container_uids kv)" "same range after a restart"
   stop_kv
 }
 
 test_upgrade_keeps_the_range_and_the_data() {
+  ensure_kv_data
   write_kv valkey2
-  start_kv
+  start_kv || return
   assert_eq "hello" "$(redis GET greeting | tail -1)" "data after the upgrade"
   assert_eq "$((first + 100))" "$(container_uids kv)" "same range after the upgrade"
   assert_eq "$first:$first" "$(stat -c %u:%g "$ROOT/opt/containers/kv-valkey2/rootfs/etc/passwd")" \
@@ -113,14 +147,17 @@ test_upgrade_keeps_the_range_and_the_data() {
 }
 
 test_a_second_app_gets_a_disjoint_range() {
-  printf 'image = "oci:%s:box"\n[run]\ncommand = ["cat", "/proc/self/uid_map"]\nuser_namespace = "auto"\n' \
-    "$layout" > "$ROOT/etc/containers.d/other.ctapp"
+  ensure_kv_range
+  write_other
   assert_eq "0 $((first + 65536)) 65536" "$(ctapp run --foreground other 2>/dev/null | tr -s ' ' | sed 's/^ //')" \
     "the second app's map"
   assert_eq "$first 65536" "$(cat "$ROOT/var/lib/ctapp/userns/kv")" "the first app's range did not move"
 }
 
 test_a_reinstalled_app_gets_its_range_back() {
+  ensure_kv_range
+  write_other
+  ctapp run --foreground other >/dev/null 2>&1 || fail "other's first run failed"
   rm -rf "$ROOT/opt/containers/other-box" "$ROOT/var/lib/ctapp/apps/other"
   assert_eq "0 $((first + 65536)) 65536" "$(ctapp run --foreground other 2>/dev/null | tr -s ' ' | sed 's/^ //')" \
     "the map after a reinstall"

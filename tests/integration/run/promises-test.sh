@@ -1,0 +1,311 @@
+#!/bin/bash
+# What ctapp.ctapp(5) and ctapp(8) promise about a running app, each proven
+# through the real `ctapp` CLI with real runc and overlayfs, as root: the
+# [run] keys reaching the process, read-only roots and mounts, kept changes,
+# stop signals, exit statuses, the command probe, the --json listings and
+# `ctapp check`.
+# Usage (meson sets these): CTAPP=… CTAPP_SUPERVISE=… promises-test.sh SOURCE_DIR
+set -u
+source_dir=$1
+. "$source_dir/tests/integration/lib.sh"
+export CTAPP_SUPERVISE
+ROOT=$(mktemp -d /tmp/ctapp-promises.XXXXXX)
+run_pids=()
+listener_pid=""
+cleanup_all() {
+  for pid in "${run_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  [ -n "$listener_pid" ] && kill "$listener_pid" 2>/dev/null && wait "$listener_pid" 2>/dev/null
+  for app in $(ls "$ROOT/etc/containers.d" 2>/dev/null | sed 's/\.ctapp$//'); do
+    "$CTAPP" --root "$ROOT" cleanup "$app" >/dev/null 2>&1
+  done
+  rm -rf "$ROOT"
+}
+trap cleanup_all EXIT
+require mkdir -p "$ROOT/etc/containers.d"
+layout=$ROOT/images
+require "$source_dir/tests/images/make-busybox-image.sh" "$layout" box sh >/dev/null
+# The same image with a StopSignal in its config.
+require skopeo copy --quiet "oci:$layout:box" "oci:$layout:usr2"
+require umoci config --image "$layout:usr2" --config.stopsignal=SIGUSR2 >/dev/null
+
+ctapp() { "$CTAPP" --root "$ROOT" "$@"; }
+
+write_app() {  # NAME BODY [TAG]
+  printf 'image = "oci:%s:%s"\n%s\n' "$layout" "${3:-box}" "$2" > "$ROOT/etc/containers.d/$1.ctapp"
+}
+
+# A background `ctapp run --foreground NAME`; its pid in $run_pid.
+start_app() {
+  "$CTAPP" --root "$ROOT" run --foreground "$1" > "$ROOT/$1.log" 2>&1 &
+  run_pid=$!
+  run_pids+=("$run_pid")
+}
+is_running() { runc --root "$ROOT/run/ctapp/runc" list -q 2>/dev/null | grep -qx "$1"; }
+volume() { echo "$ROOT/var/lib/ctapp/apps/$1/volumes/data"; }
+
+# ctapp run --foreground NAME: the app's stdout in $out, stderr (the app's
+# and ctapp's) in $err, the status in $status.
+run_app() {
+  out=$(ctapp run --foreground "$1" 2> "$ROOT/stderr")
+  status=$?
+  err=$(cat "$ROOT/stderr")
+}
+
+test_env_and_env_files_reach_the_process() {
+  printf 'FROM_FILE=from the file\nOVERRIDDEN=by the file\n# a comment\n' > "$ROOT/app.env"
+  write_app envy "[run]
+command = [\"sh\", \"-c\", \"echo \\\"file=\$FROM_FILE env=\$GREETING over=\$OVERRIDDEN\\\"\"]
+env = { GREETING = \"hello world\", OVERRIDDEN = \"by env\" }
+env_files = [\"$ROOT/app.env\"]"
+  run_app envy
+  assert_eq 0 "$status" "the app ran: $err"
+  assert_contains "$out" "file=from the file env=hello world over=by env" \
+    "env and env_files reach the process, env after env_files"
+}
+
+test_user_is_resolved_in_the_image() {
+  write_app named '[run]
+command = ["id"]
+user = "nobody"'
+  run_app named
+  assert_contains "$out" "uid=65534(nobody) gid=65534(nogroup)" "user = name, from the image's /etc/passwd"
+  write_app numeric '[run]
+command = ["id"]
+user = "1234:5678"'
+  run_app numeric
+  assert_contains "$out" "uid=1234 gid=5678" "user = uid:gid"
+}
+
+test_workdir_is_the_processes_working_directory() {
+  write_app cwd '[run]
+command = ["sh", "-c", "pwd"]
+workdir = "/etc"'
+  run_app cwd
+  assert_eq "/etc" "$out" "workdir"
+}
+
+test_read_only_root_refuses_writes_but_volumes_and_tmpfs_take_them() {
+  write_app ro '[run]
+command = ["sh", "-c", "touch /newfile; echo root=$?; touch /data/ok; echo volume=$?; touch /scratch/ok; echo tmpfs=$?; grep \" /scratch \" /proc/mounts"]
+read_only = true
+tmpfs = ["/scratch"]'
+  run_app ro
+  assert_contains "$err" "touch: /newfile: Read-only file system" "the write to / says why it failed"
+  assert_contains "$out" "root=1" "a write to the root fails"
+  assert_contains "$out" "volume=0" "the volume takes writes"
+  assert_contains "$out" "tmpfs=0" "the tmpfs takes writes"
+  assert_contains "$out" "tmpfs /scratch tmpfs" "tmpfs = [\"/scratch\"] is a tmpfs"
+}
+
+test_tmpfs_is_a_tmpfs_and_empty_at_each_start() {
+  write_app scratchy '[run]
+command = ["sh", "-c", "grep \" /scratch \" /proc/mounts; ls /scratch; touch /scratch/left"]
+tmpfs = ["/scratch"]'
+  run_app scratchy
+  run_app scratchy
+  assert_contains "$out" "tmpfs /scratch tmpfs" "a tmpfs at /scratch"
+  assert_not_contains "$out" "left" "nothing from the last start"
+}
+
+test_keep_changes_keeps_the_upper_layer_across_restarts() {
+  write_app keeper '[run]
+command = ["sh", "-c", "echo run >> /etc/kept; wc -l < /etc/kept"]
+keep_changes = true'
+  run_app keeper
+  assert_eq "1" "$out" "first start"
+  run_app keeper
+  assert_eq "2" "$out" "the file written by the first start survived the restart"
+  [ -e "$ROOT/var/lib/ctapp/apps/keeper/.overlay" ] || fail "no kept overlay in apps/keeper/.overlay"
+  [ ! -e "$ROOT/opt/containers/keeper-box/rootfs/etc/kept" ] || fail "the write reached the image's rootfs"
+}
+
+test_read_only_volume_and_mount_refuse_writes() {
+  mkdir -p "$ROOT/host-ro" "$ROOT/host-rw"
+  echo original > "$ROOT/host-ro/file"
+  write_app mounts "[run]
+command = [\"sh\", \"-c\", \"touch /ro-volume/x; echo ro-volume=\$?; touch /rw-volume/x; echo rw-volume=\$?; touch /ro-mount/file; echo ro-mount=\$?; cat /ro-mount/file; touch /rw-mount/x; echo rw-mount=\$?\"]
+[[volume]]
+target = \"/ro-volume\"
+read_only = true
+[[volume]]
+target = \"/rw-volume\"
+[[mount]]
+source = \"$ROOT/host-ro\"
+target = \"/ro-mount\"
+read_only = true
+[[mount]]
+source = \"$ROOT/host-rw\"
+target = \"/rw-mount\""
+  run_app mounts
+  assert_contains "$out" "ro-volume=1" "a read_only volume refuses a write"
+  assert_contains "$out" "rw-volume=0" "a volume takes writes by default"
+  assert_contains "$out" "ro-mount=1" "a read_only mount refuses a write"
+  assert_contains "$out" "original" "and still reads"
+  assert_contains "$out" "rw-mount=0" "a mount takes writes by default"
+  assert_eq "original" "$(cat "$ROOT/host-ro/file")" "the machine's file is unchanged"
+  [ -e "$ROOT/host-rw/x" ] || fail "the write to the rw mount did not reach the machine"
+}
+
+# The app records the first of USR1, USR2, TERM it gets, and exits 0.
+signal_recorder='["sh", "-c", "for s in USR1 USR2 TERM; do trap \"echo $s > /data/got; exit 0\" $s; done; touch /data/up; while true; do sleep 0.05; done"]'
+
+stop_and_read_signal() {  # APP: stops it as systemd does (SIGTERM to ctapp run); $got
+  rm -f "$(volume "$1")/got" "$(volume "$1")/up"
+  start_app "$1"
+  wait_until 20 test -e "$(volume "$1")/up" || { fail "$1 never started: $(cat "$ROOT/$1.log")"; return 1; }
+  kill -TERM "$run_pid"
+  wait "$run_pid"
+  status=$?
+  got=$(cat "$(volume "$1")/got" 2>/dev/null)
+}
+
+test_stop_signal_of_the_ctapp_file_reaches_the_app() {
+  write_app stopper "[run]
+command = $signal_recorder
+stop_signal = \"SIGUSR1\"
+[service]
+stop_timeout = 5"
+  stop_and_read_signal stopper || return
+  assert_eq "USR1" "$got" "SIGTERM became the .ctapp's stop_signal"
+  assert_eq 0 "$status" "a requested stop is a clean exit"
+}
+
+test_the_images_stop_signal_is_the_default() {
+  write_app imagestop "[run]
+command = $signal_recorder
+[service]
+stop_timeout = 5" usr2
+  stop_and_read_signal imagestop || return
+  assert_eq "USR2" "$got" "SIGTERM became the image's StopSignal"
+  write_app overridden "[run]
+command = $signal_recorder
+stop_signal = \"SIGUSR1\"
+[service]
+stop_timeout = 5" usr2
+  stop_and_read_signal overridden || return
+  assert_eq "USR1" "$got" "the .ctapp's stop_signal wins over the image's"
+}
+
+test_run_exits_128_plus_the_signal_that_killed_the_app() {
+  write_app victim '[run]
+command = ["sh", "-c", "touch /data/up; exec sleep 300"]'
+  rm -f "$(volume victim)/up"
+  start_app victim
+  wait_until 20 test -e "$(volume victim)/up" || { fail "never started: $(cat "$ROOT/victim.log")"; return; }
+  # SIGKILL from outside: the app's init cannot ignore it.
+  runc --root "$ROOT/run/ctapp/runc" kill victim KILL || fail "runc kill failed"
+  wait "$run_pid"
+  assert_eq 137 "$?" "ctapp run exits 128 + 9"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+test_list_and_ps_json_describe_every_app() {
+  write_app listed '[run]
+command = ["sh", "-c", "touch /data/up; exec sleep 300"]
+[service]
+stop_timeout = 1'
+  write_app idle '[run]
+command = ["true"]'
+  rm -f "$(volume listed)/up"
+  start_app listed
+  wait_until 20 test -e "$(volume listed)/up" || { fail "never started: $(cat "$ROOT/listed.log")"; return; }
+  local command json
+  for command in list ps; do
+    json=$(ctapp $command --json)
+    assert_eq 0 "$?" "$command --json succeeds"
+    out=$(printf '%s' "$json" | /usr/bin/python3 -c '
+import json, sys
+apps = json.load(sys.stdin)
+assert isinstance(apps, list), "not a list"
+keys = {"name", "source", "image", "state", "version", "image_digest", "pid", "addresses", "host_ids"}
+by_name = {}
+for app in apps:
+    missing = keys - set(app)
+    assert not missing, "%s: no %s" % (app.get("name"), sorted(missing))
+    by_name[app["name"]] = app
+running, idle = by_name["listed"], by_name["idle"]
+assert running["state"] == "running", running
+assert isinstance(running["pid"], int) and running["pid"] > 1, running
+assert running["version"] == "box", running
+assert running["image_digest"].startswith("sha256:"), running
+assert running["source"].endswith("/etc/containers.d/listed.ctapp"), running
+assert isinstance(running["addresses"], list), running
+assert idle["pid"] is None and idle["state"] != "running", idle
+print("shape ok")
+' 2>&1)
+    assert_eq "shape ok" "$out" "ctapp $command --json"
+  done
+  assert_eq "$(ctapp list --json)" "$(ctapp ps --json)" "ps is list"
+  kill -TERM "$run_pid"; wait "$run_pid"
+}
+
+test_check_prints_every_error_located_and_exits_1() {
+  mkdir -p "$ROOT/check"
+  printf 'imgae = "busybox"\n[run]\ncomand = ["true"]\n' > "$ROOT/check/two-errors.ctapp"
+  printf 'image = "busybox"\n' > "$ROOT/check/good.ctapp"
+  out=$(ctapp check "$ROOT/check/good.ctapp" 2>&1)
+  assert_eq "0 " "$? $out" "a good file: exit 0, nothing printed"
+  out=$(ctapp check "$ROOT/check/good.ctapp" "$ROOT/check/two-errors.ctapp" 2>&1)
+  assert_eq 1 "$?" "a bad file among good ones: exit 1"
+  assert_contains "$out" "$ROOT/check/two-errors.ctapp:1:1: unknown key 'imgae'" "the first error, located"
+  assert_contains "$out" "$ROOT/check/two-errors.ctapp:3:1: unknown key 'comand' in [run], did you mean 'command'?" \
+    "the second error, located, with the suggestion"
+  assert_not_contains "$out" "good.ctapp" "nothing about the good file"
+}
+
+# systemd's TimeoutStopSec= is stop_timeout too, and its timer starts first:
+# the supervisor must send SIGKILL a margin earlier, or a container that
+# ignores its stop signal ends in systemd's 'timeout' (a race e2e 03 lost).
+test_the_supervisor_kills_before_systemds_stop_timeout() {
+  write_app stubborn '[run]
+command = ["sh", "-c", "touch /data/up; exec sleep 300"]
+[service]
+stop_timeout = "3s"'
+  rm -f "$(volume stubborn)/up"
+  start_app stubborn
+  wait_until 20 test -e "$(volume stubborn)/up" || { fail "never started: $(cat "$ROOT/stubborn.log")"; return; }
+  local args
+  args=$(pgrep -a -f -- "--id stubborn --bundle $ROOT/")
+  assert_contains "$args" "--kill-after-ms 2250 " "3 s less a quarter: $args"
+  kill -TERM "$run_pid"; wait "$run_pid"
+  assert_eq 0 "$?" "a stop that needed SIGKILL is still a clean exit"
+}
+
+# notify = "healthy" with a command probe: READY=1 reaches $NOTIFY_SOCKET only
+# once the probe succeeds. Every probe attempt leaves a line in /data/probes.
+test_the_ready_command_probe_gates_ready() {
+  local socket=$ROOT/notify.sock messages=$ROOT/notify.log
+  : > "$messages"
+  /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "ab", buffering=0) as log:
+    while True:
+        log.write(s.recv(4096) + b"\n")
+' "$socket" "$messages" &
+  listener_pid=$!
+  wait_until 10 test -S "$socket" || { fail "the notify listener did not start"; return; }
+  write_app probed '[run]
+command = ["sh", "-c", "while [ ! -e /data/go ]; do sleep 0.05; done; touch /data/healthy; exec sleep 300"]
+[service]
+notify = "healthy"
+ready = ["sh", "-c", "echo attempt >> /data/probes; [ -e /data/healthy ]"]
+stop_timeout = 1'
+  local data
+  data=$(volume probed)
+  rm -f "$data/go" "$data/healthy" "$data/probes"
+  NOTIFY_SOCKET=$socket start_app probed
+  # Three failed attempts, or a (wrong) READY, whichever comes first.
+  wait_until 20 sh -c "[ \$(cat '$data/probes' 2>/dev/null | wc -l) -ge 3 ] || grep -q READY=1 '$messages'" ||
+    { fail "the probe never ran three times: $(cat "$ROOT/probed.log")"; return; }
+  # Messages are in the log once sent: nothing said READY before three failed attempts.
+  assert_contains "$(cat "$messages")" "STATUS=Waiting for" "the supervisor says what it waits for"
+  assert_not_contains "$(cat "$messages")" "READY=1" "READY before the probe succeeded"
+  touch "$data/go"
+  wait_until 20 grep -q "READY=1" "$messages" || fail "no READY=1 after the probe succeeds: $(cat "$messages")"
+  kill -TERM "$run_pid"; wait "$run_pid"
+  kill "$listener_pid"; wait "$listener_pid" 2>/dev/null; listener_pid=""
+}
+
+run_tests
