@@ -9,7 +9,9 @@ E2E_CACHE=${CTAPP_TEST_CACHE:-/var/cache/ctapp-test}
 E2E_PACKAGES="systemd,systemd-sysv,dbus,runc,iproute2,busybox-static,procps"
 E2E_PACKAGES="$E2E_PACKAGES,libtomlplusplus3,libfmt9,libarchive13,libcurl4,libssl3"
 # The guest's own registry on 127.0.0.1:5000, for pulls at start.
-E2E_PACKAGES="$E2E_PACKAGES,docker-registry,golang-github-containers-common"
+E2E_PACKAGES="$E2E_PACKAGES,docker-registry"
+# seccomp.json for the apps (it needs a container-network-stack)
+E2E_PACKAGES="$E2E_PACKAGES,golang-github-containers-common,containernetworking-plugins"
 
 # The cached guest root (debootstrap, ~50 s once), keyed by its package
 # list; built in a temporary directory and renamed, so a killed build
@@ -23,7 +25,7 @@ guest_base() {
     mkdir -p "$E2E_CACHE"
     rm -rf "$base.tmp"
     debootstrap --variant=minbase --include="$E2E_PACKAGES" bookworm "$base.tmp" \
-      http://deb.debian.org/debian >&2 || return 1
+      http://deb.debian.org/debian >&2 || { rm -rf "$base.tmp"; return 1; }
     rm -rf "$base.tmp"/var/cache/apt/archives/*.deb "$base.tmp"/var/lib/apt/lists/*
     echo "ctapp-e2e" > "$base.tmp/etc/hostname"
     # No getty on a console nobody reads; it only slows shutdown.
