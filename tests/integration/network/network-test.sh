@@ -15,6 +15,7 @@ export CTAPP_SUPERVISE CTAPP_CNI_SHIPPED_DIR CTAPP_UDP_RECEIVER
 require ip link set lo up
 ROOT=$(mktemp -d /tmp/ctapp-network.XXXXXX)
 chmod 755 "$ROOT"  # reachable by an app's root in a user namespace
+mkdir -m 755 "$ROOT/run"  # as on a machine (see userns-test.sh)
 run_pids=()
 trap 'for p in "${run_pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
       for a in web web2 udp lonely client mapped-client cycler bare hung selfish labbed nonet; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done

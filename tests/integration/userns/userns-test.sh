@@ -12,6 +12,10 @@ ROOT=$(mktemp -d /tmp/ctapp-userns.XXXXXX)
 # The app's root (a host id of its range) must be able to reach its rootfs
 # and volumes below ROOT, as it can below / on a real machine.
 chmod 755 "$ROOT"
+# ROOT/run exists as on a machine: otherwise the first `runc --root
+# ROOT/run/ctapp/runc list` below (racing ctapp's start) would create it
+# 0700, and the app's root could not reach its rootfs under it.
+mkdir -m 755 "$ROOT/run"
 run_pids=()
 cleanup_all() {
   for pid in "${run_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
