@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/result.h"
 #include "registry/auth.h"
 #include "registry/http_client.h"
@@ -21,8 +23,9 @@ struct RegistryOptions {
 
 struct FetchedManifest {
   std::string bytes;           // exactly as received: its sha256 is its digest
-  std::string media_type;
+  std::string media_type;      // the document's own, else the Content-Type's
   std::string digest;          // computed here, never taken from a header
+  nlohmann::json document;     // `bytes` parsed (a JSON object)
 };
 
 // The distribution-spec client for one repository at one registry: /v2/
@@ -56,6 +59,8 @@ class RegistryClient {
   Result<HttpResponse> get(const std::string& path, std::vector<std::string> headers,
                            const BodySink& sink, int64_t resume_from = 0);
   Status authenticate(const HttpResponse& unauthorized);
+  // Fails unless the credentials may go to the token service at `realm`.
+  Status may_send_credentials(const std::string& realm) const;
 
   HttpClient http_;
   PullSource source_;
