@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "core/atomic_file.h"
+#include "runtime/directory_listing.h"
 
 namespace ctapp {
 namespace {
@@ -71,13 +72,11 @@ Result<RegistriesConfig> load_registries_config(const std::filesystem::path& mai
                                                 const std::filesystem::path& dropin_dir) {
   RegistriesConfig config;
   if (auto merged = merge_file(config, main_file); !merged) return std::unexpected(merged.error());
-  std::vector<std::filesystem::path> dropins;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(dropin_dir, error))
-    if (entry.path().extension() == ".conf") dropins.push_back(entry.path());
-  std::sort(dropins.begin(), dropins.end());
-  for (const auto& dropin : dropins)
-    if (auto merged = merge_file(config, dropin); !merged) return std::unexpected(merged.error());
+  auto entries = list_directory(dropin_dir);
+  if (!entries) return std::unexpected(entries.error());
+  for (const auto& entry : *entries)
+    if (entry.name.ends_with(".conf") && entry.name.size() > 5)
+      if (auto merged = merge_file(config, dropin_dir / entry.name); !merged) return std::unexpected(merged.error());
   return config;
 }
 

@@ -69,17 +69,18 @@ bool is_header_value(const std::string& value) {
 
 }  // namespace
 
-Status RegistryClient::may_send_credentials(const std::string& realm) const {
+Status check_token_realm(const std::string& realm, const std::string& registry_scheme,
+                         const std::string& registry_host, const std::string& credentials_source) {
   // The password may travel in clear only where the registry itself is
   // spoken to in clear: an http:// realm of an https registry, or on
-  // another host, would leak it to anyone on the path.
+  // another host, would hand it to anyone on the path.
   UrlParts parts = url_parts(realm);
   if (parts.scheme == "https") return {};
-  if (parts.scheme == "http" && scheme_ == "http" && parts.host == source_.host) return {};
+  if (parts.scheme == "http" && registry_scheme == "http" && parts.host == registry_host) return {};
   return fail("{}: the token service '{}' is plain HTTP {}: ctapp does not send the credentials for {} "
               "(from '{}') over plain HTTP; the registry's token realm must use https://",
-              source_.host, realm, scheme_ == "https" ? "although the registry is HTTPS" : "on another host",
-              source_.host, credentials_ ? credentials_->source : "");
+              registry_host, realm, registry_scheme == "https" ? "although the registry is HTTPS" : "on another host",
+              registry_host, credentials_source);
 }
 
 Result<RegistryClient> RegistryClient::connect(const PullSource& source,
@@ -134,7 +135,9 @@ Status RegistryClient::authenticate(const HttpResponse& unauthorized) {
     token_url += "scope=" + url_encode(scope);
     HttpRequest request{token_url, {}, options_.tls_verify};
     if (credentials_) {
-      if (auto allowed = may_send_credentials(challenge.parameters.at("realm")); !allowed) return allowed;
+      if (auto allowed = check_token_realm(challenge.parameters.at("realm"), scheme_, source_.host, credentials_->source);
+          !allowed)
+        return allowed;
       request.headers.push_back("Authorization: Basic " +
                                 base64_encode(credentials_->username + ":" + credentials_->password));
     }

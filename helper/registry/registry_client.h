@@ -59,8 +59,6 @@ class RegistryClient {
   Result<HttpResponse> get(const std::string& path, std::vector<std::string> headers,
                            const BodySink& sink, int64_t resume_from = 0);
   Status authenticate(const HttpResponse& unauthorized);
-  // Fails unless the credentials may go to the token service at `realm`.
-  Status may_send_credentials(const std::string& realm) const;
 
   HttpClient http_;
   PullSource source_;
@@ -69,5 +67,11 @@ class RegistryClient {
   std::string scheme_ = "https";
   std::string authorization_;  // "Authorization: ..." once known
 };
+
+// Fails unless credentials (from `credentials_source`) may be sent to the
+// token service at `realm` of a registry spoken to over `registry_scheme`:
+// https realms always; http only for a plain-HTTP registry on the same host.
+Status check_token_realm(const std::string& realm, const std::string& registry_scheme,
+                         const std::string& registry_host, const std::string& credentials_source);
 
 }  // namespace ctapp

@@ -5,6 +5,7 @@
 // small (DESIGN: RSS <= 2 MiB; runc's own `runc run` parent uses ~10 MB).
 // Not meant to be run by hand: its arguments are ctapp's internal interface.
 #include <cstdio>
+#include <exception>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -60,7 +61,9 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   Arguments arguments;
   if (!parse_arguments(argc, argv, arguments)) {
     std::fprintf(stderr, "ctapp-supervise: internal program of ctapp, started by 'ctapp run'\n");
@@ -93,4 +96,19 @@ int main(int argc, char** argv) {
   log_line(exit->exit_code == 0 ? LogLevel::kNotice : LogLevel::kErr,
            "app '" + config.id + "' exited with status " + std::to_string(exit->exit_code));
   return exit->exit_code;
+}
+
+}  // namespace
+
+// A backstop only: errors are values, and an exception that still gets here
+// is a bug; it must end in one line and exit 1, not in abort() and a core.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "%s: internal error: %s\n", "ctapp-supervise", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "%s: internal error: unknown exception\n", "ctapp-supervise");
+  }
+  return 1;
 }
