@@ -25,7 +25,7 @@ bool needs_pull(const AppConfig& app, const Paths& paths) {
   if (app.image.empty()) return false;
   auto ref = parse_image_reference(app.image);
   if (!ref || ref->transport != ImageReference::Transport::kDocker) return false;
-  auto rootfs = paths.bundles_dir() / fmt::format("{}-{}", app.name, ref->version()) / "rootfs";
+  auto rootfs = paths.bundle_dir(app.name, ref->version()) / "rootfs";
   struct stat st;
   return ::stat(rootfs.c_str(), &st) < 0 || !S_ISDIR(st.st_mode);
 }
@@ -103,10 +103,15 @@ Status run_generator(const GeneratorOptions& options, GeneratorLog& log) {
                                             source.main_file.string(), source.name));
       continue;
     }
-    RenderedApp rendered = render_app(*app, needs_pull(*app, options.paths));
+    auto rendered = render_app(*app, needs_pull(*app, options.paths));
+    if (!rendered) {
+      log.write(Priority::kErr, fmt::format("{}, skipping app '{}'", rendered.error().message,
+                                            source.name));
+      continue;
+    }
     if (options.dry_run) {
-      print_app(rendered, options.template_unit);
-    } else if (auto written = writer.write(rendered); !written) {
+      print_app(*rendered, options.template_unit);
+    } else if (auto written = writer.write(*rendered); !written) {
       return written;
     }
   }

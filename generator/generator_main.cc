@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/result.h"
 #include "generator.h"
 
 namespace {
@@ -50,9 +51,9 @@ int main(int argc, char** argv) {
   try {
     return run_main(argc, argv);
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "%s: internal error: %s\n", "ctapp-generator", error.what());
+    std::fprintf(stderr, "ctapp-generator: internal error: %s\n", ctapp::one_line(error.what()).c_str());
   } catch (...) {
-    std::fprintf(stderr, "%s: internal error: unknown exception\n", "ctapp-generator");
+    std::fprintf(stderr, "ctapp-generator: internal error: unknown exception\n");
   }
   return 1;
 }

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/result.h"
+
 namespace ctapp {
 
 GeneratorLog::GeneratorLog() {
@@ -20,7 +22,8 @@ GeneratorLog::GeneratorLog() {
   console_.reset(::open("/dev/console", O_WRONLY | O_CLOEXEC | O_NOCTTY));
 }
 
-void GeneratorLog::write(Priority priority, std::string_view message) {
+void GeneratorLog::write(Priority priority, std::string_view text) {
+  std::string message = one_line(text);
   if (kmsg_.valid()) {
     auto line = fmt::format("<{}>ctapp-generator[{}]: {}\n", static_cast<int>(priority), ::getpid(),
                             message);

@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "core/result.h"
 
 namespace {
 
@@ -37,7 +38,7 @@ int run_main(int argc, char** argv) {
       std::printf("ctapp %s\n", CTAPP_VERSION);
       return 0;
     } else if (arg.starts_with("-")) {
-      std::fprintf(stderr, "ctapp: unknown option '%s'; see 'ctapp --help'\n", arg.c_str());
+      std::fprintf(stderr, "ctapp: unknown option '%s'; see 'ctapp --help'\n", ctapp::one_line(arg).c_str());
       return 2;
     } else {
       break;
@@ -52,7 +53,7 @@ int run_main(int argc, char** argv) {
   std::vector<std::string> args(argv + i + 1, argv + argc);
   for (const auto& command : ctapp::all_commands())
     if (name == command.name) return command.run(options, args);
-  std::fprintf(stderr, "ctapp: unknown command '%s'; see 'ctapp --help'\n", name.c_str());
+  std::fprintf(stderr, "ctapp: unknown command '%s'; see 'ctapp --help'\n", ctapp::one_line(name).c_str());
   return 2;
 }
 
@@ -64,9 +65,9 @@ int main(int argc, char** argv) {
   try {
     return run_main(argc, argv);
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "%s: internal error: %s\n", "ctapp", error.what());
+    std::fprintf(stderr, "ctapp: internal error: %s\n", ctapp::one_line(error.what()).c_str());
   } catch (...) {
-    std::fprintf(stderr, "%s: internal error: unknown exception\n", "ctapp");
+    std::fprintf(stderr, "ctapp: internal error: unknown exception\n");
   }
   return 1;
 }

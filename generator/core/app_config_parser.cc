@@ -11,6 +11,7 @@
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
 #include "core/toml_reader.h"
+#include "core/unit_file.h"
 #include "core/value_checks.h"
 
 namespace ctapp {
@@ -318,7 +319,7 @@ class AppFileReader {
     TableReader service(document, "[service]", keys_of("[service]"), diagnostics_,
                         hint_for("[service]"));
     ServiceSettings& settings = app_.service;
-    if (auto description = service.string("description")) settings.description = *description;
+    read_checked_string(service, "description", settings.description, check_unit_value);
     read_enum(service, "notify", settings.notify,
               {{"started", NotifyMode::kStarted}, {"container", NotifyMode::kContainer},
                {"healthy", NotifyMode::kHealthy}});
@@ -484,15 +485,9 @@ class AppFileReader {
                                          section, key.str(), toml_type_name(value.type())));
         return false;
       }
-      if (auto status = check_no_control_chars(text); !status) {
+      if (auto status = check_unit_value(text); !status) {
         systemd.error(value, fmt::format("[systemd.{}] {}: {}", section, key.str(),
                                          status.error().message));
-        return false;
-      }
-      if (text.ends_with('\\')) {
-        systemd.error(value, fmt::format("[systemd.{}] {}: a value must not end with a "
-                                         "backslash (it would continue onto the next line)",
-                                         section, key.str()));
         return false;
       }
       values.push_back(std::move(text));

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "core/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 #include <random>
 
 #include "core/unique_fd.h"
@@ -83,8 +85,14 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
 }
 
 Result<std::string> read_file(const std::filesystem::path& path, size_t max_size) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (a FIFO named
+  // NAME.ctapp would otherwise stop the generator, and the boot with it).
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (!fd.valid()) return fail("open '{}': {}", path.string(), errno_text(errno));
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) return fail("stat '{}': {}", path.string(), errno_text(errno));
+  if (!S_ISREG(st.st_mode))
+    return fail("'{}' is not a regular file: only regular files are read", path.string());
   std::string content;
   char buffer[65536];
   while (true) {
@@ -99,6 +107,21 @@ Result<std::string> read_file(const std::filesystem::path& path, size_t max_size
       return fail("'{}' is larger than {} bytes", path.string(), max_size);
   }
   return content;
+}
+
+Result<std::vector<std::string>> list_directory(const std::filesystem::path& dir) {
+  std::unique_ptr<DIR, int (*)(DIR*)> stream(::opendir(dir.c_str()), ::closedir);
+  if (!stream) return fail("open directory '{}': {}", dir.string(), errno_text(errno));
+  std::vector<std::string> names;
+  while (true) {
+    errno = 0;
+    const dirent* entry = ::readdir(stream.get());
+    if (!entry) break;
+    std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  if (errno != 0) return fail("read directory '{}': {}", dir.string(), errno_text(errno));
+  return names;
 }
 
 }  // namespace ctapp

@@ -4,7 +4,9 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 
@@ -26,7 +28,12 @@ struct WriteOptions {
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content,
                          const WriteOptions& options = {});
 
-// Reads a whole file; fails naming the path.
+// Reads a whole regular file of at most max_size bytes; fails naming the path
+// for anything else (a FIFO, a device, a directory) without blocking.
 Result<std::string> read_file(const std::filesystem::path& path, size_t max_size = 64 << 20);
+
+// The names in a directory, without "." and ".."; unsorted. Unlike
+// std::filesystem::directory_iterator it never throws.
+Result<std::vector<std::string>> list_directory(const std::filesystem::path& dir);
 
 }  // namespace ctapp

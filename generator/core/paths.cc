@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include <fmt/format.h>
+
 namespace ctapp {
 
 Paths Paths::from_environment(const std::string& root_override) {
@@ -32,6 +34,14 @@ Paths Paths::from_environment(const std::string& root_override) {
 std::filesystem::path Paths::under_root(const std::filesystem::path& absolute) const {
   if (root.empty() || root == "/") return absolute;
   return root / absolute.relative_path();
+}
+
+std::filesystem::path Paths::bundle_dir(std::string_view app, std::string_view version) const {
+  return bundles_dir() / fmt::format("{}-{}", app, version);
+}
+
+std::string bundle_owner(std::string_view app, std::string_view version) {
+  return fmt::format("app {}\nversion {}\n", app, version);
 }
 
 }  // namespace ctapp

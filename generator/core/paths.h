@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ctapp {
@@ -24,7 +25,15 @@ struct Paths {
   std::filesystem::path image_store() const { return under_root("/var/lib/ctapp/images"); }
   std::filesystem::path apps_dir() const { return under_root("/var/lib/ctapp/apps"); }
   std::filesystem::path bundles_dir() const { return under_root("/opt/containers"); }
+  // ROOT/opt/containers/NAME-VERSION: the one place this name is built.
+  // Names and tags may both contain '-' ("web" + "1-0" and "web-1" + "0"),
+  // so the directory also records its owner (bundle_owner()); prepare
+  // refuses a directory another app owns.
+  std::filesystem::path bundle_dir(std::string_view app, std::string_view version) const;
   std::filesystem::path runtime_dir() const { return under_root("/run/ctapp"); }
 };
+
+// The owner record kept in a bundle directory: "app NAME\nversion VERSION\n".
+std::string bundle_owner(std::string_view app, std::string_view version);
 
 }  // namespace ctapp

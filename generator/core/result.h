@@ -30,6 +30,11 @@ inline Error wrap(std::string_view context, const Error& inner) {
   return Error{fmt::format("{}: {}", context, inner.message)};
 }
 
+// `text` with control characters written as \n, \t or \xNN: how every log
+// sink prints a line, so that a name from outside (an app name, a path, a
+// registry's answer) cannot start a second, forged journal line.
+std::string one_line(std::string_view text);
+
 // Formats errno like systemd does: "open 'path': No such file or directory".
 std::string errno_text(int err);
 

@@ -6,16 +6,56 @@
 
 #include <fmt/format.h>
 
+#include "core/value_checks.h"
+
 namespace ctapp {
 
-void UnitFile::add(std::string_view section, std::string_view key, std::string_view value) {
+namespace {
+
+// From systemd's load-fragment-gperf.gperf: these parsers take the value as
+// it is (config_parse_cpu_quota, _memory_limit, _tasks_max, _sec, ...); every
+// other setting ctapp writes goes through unit_full_printf().
+constexpr std::string_view kLiteralPercentKeys[] = {
+    "AllowedCPUs",     "CPUQuota",       "CPUWeight",       "IOWeight",       "MemoryHigh",
+    "MemoryLow",       "MemoryMax",      "MemoryMin",       "MemorySwapMax",  "Restart",
+    "RestartSec",      "TasksMax",       "TimeoutStartSec", "TimeoutStopSec", "WatchdogSec",
+};
+
+}  // namespace
+
+bool key_takes_literal_percent(std::string_view key) {
+  for (std::string_view literal : kLiteralPercentKeys)
+    if (key == literal) return true;
+  return false;
+}
+
+Status check_unit_value(std::string_view value) {
+  if (auto plain = check_no_control_chars(value); !plain) return plain;
+  if (value.ends_with('\\'))
+    return fail("a value must not end with a backslash (it would continue onto the next line)");
+  return {};
+}
+
+Status UnitFile::add(std::string_view section, std::string_view key, std::string_view value) {
+  if (key_takes_literal_percent(key)) return add_verbatim(section, key, value);
+  return add_verbatim(section, key, escape_specifiers(value));
+}
+
+Status UnitFile::add_verbatim(std::string_view section, std::string_view key,
+                              std::string_view value) {
+  if (auto checked = check_unit_value(value); !checked)
+    return std::unexpected(wrap(fmt::format("{}=", key), checked.error()));
   auto it = std::find_if(sections_.begin(), sections_.end(),
                          [&](const Section& s) { return s.name == section; });
   if (it == sections_.end()) it = sections_.insert(sections_.end(), Section{std::string(section), {}});
-  std::string clean(value);
-  for (char& c : clean)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  it->entries.emplace_back(std::string(key), std::move(clean));
+  it->entries.emplace_back(std::string(key), std::string(value));
+  return {};
+}
+
+size_t UnitFile::entry_count() const {
+  size_t count = 0;
+  for (const auto& section : sections_) count += section.entries.size();
+  return count;
 }
 
 std::string UnitFile::to_string(const std::vector<std::string>& header_comments) const {

@@ -17,9 +17,10 @@ TEST(UnitFile, SerialisesSectionsAndKeysInInsertionOrder) {
 
 TEST(UnitFile, ControlCharactersNeverStartANewLine) {
   UnitFile unit;
-  unit.add("Unit", "Description", "a\n[Service]\nExecStart=/bin/evil");
+  EXPECT_FALSE(unit.add("Unit", "Description", "a\n[Service]\nExecStart=/bin/evil"));
+  ASSERT_TRUE(unit.add("Unit", "Description", "a"));
   std::string text = unit.to_string({"from /etc/x\n[Service]"});
-  EXPECT_EQ(text, "# from /etc/x [Service]\n\n[Unit]\nDescription=a [Service] ExecStart=/bin/evil\n");
+  EXPECT_EQ(text, "# from /etc/x [Service]\n\n[Unit]\nDescription=a\n");
 }
 
 TEST(UnitFile, PercentIsEscapedAsASpecifier) {

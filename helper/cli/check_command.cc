@@ -20,13 +20,13 @@ int run_check_command(const GlobalOptions&, const std::vector<std::string>& args
   for (const auto& file : args) {
     auto source = app_source_for_file(file);
     if (!source) {
-      std::fprintf(stderr, "%s\n", source.error().message.c_str());
+      std::fprintf(stderr, "%s\n", one_line(source.error().message).c_str());
       all_valid = false;
       continue;
     }
     if (auto app = parse_app(*source); !app) {
       for (const auto& diagnostic : app.error())
-        std::fprintf(stderr, "%s\n", diagnostic.format().c_str());
+        std::fprintf(stderr, "%s\n", one_line(diagnostic.format()).c_str());
       all_valid = false;
     }
   }

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/result.h"
+
 namespace ctapp {
 namespace {
 
@@ -25,7 +27,8 @@ bool stderr_is_journal() {
 
 }  // namespace
 
-void log_line(LogLevel level, std::string_view message) {
+void log_line(LogLevel level, std::string_view text) {
+  std::string message = one_line(text);
   if (stderr_is_journal()) {
     std::fprintf(stderr, "<%d>%.*s\n", static_cast<int>(level), static_cast<int>(message.size()),
                  message.data());

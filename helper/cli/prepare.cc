@@ -98,7 +98,11 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
     if (!ref) return std::unexpected(ref.error());
     auto stored = image_in_store(paths, app.config.image, *ref);
     if (!stored) return std::unexpected(stored.error());
-    if (auto unpacked = ensure_unpacked(layout, *stored, id_map->shift); !unpacked) return unpacked;
+    if (auto claimed = claim_bundle_dir(layout); !claimed) return claimed;
+    if (auto unpacked = ensure_unpacked(layout, *stored, id_map->shift); !unpacked) {
+      release_unused_bundle_dir(layout);
+      return unpacked;
+    }
     image = std::move(*stored);
     state.image = app.config.image;
     state.image_digest = image->manifest_digest;
@@ -106,6 +110,7 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
     std::error_code error;
     if (!std::filesystem::is_directory(layout.lower, error))
       return fail("app '{}': rootfs '{}' is not a directory", name, layout.lower.string());
+    if (auto claimed = claim_bundle_dir(layout); !claimed) return claimed;
   }
 
   BundleInputs inputs;
@@ -133,7 +138,6 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
   state.stop_signal = bundle->stop_signal;
   if (auto volumes = prepare_volume_dirs(bundle->volumes, id_map->shift); !volumes) return volumes;
   std::error_code error;
-  std::filesystem::create_directories(layout.bundle, error);
   if (auto written = write_file_atomic(layout.config_json, dump_json(bundle->config, 2) + "\n", {.mode = 0600});
       !written)
     return written;

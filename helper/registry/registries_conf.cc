@@ -6,7 +6,6 @@
 #include <toml++/toml.h>
 
 #include "core/atomic_file.h"
-#include "runtime/directory_listing.h"
 
 namespace ctapp {
 namespace {
@@ -72,11 +71,14 @@ Result<RegistriesConfig> load_registries_config(const std::filesystem::path& mai
                                                 const std::filesystem::path& dropin_dir) {
   RegistriesConfig config;
   if (auto merged = merge_file(config, main_file); !merged) return std::unexpected(merged.error());
-  auto entries = list_directory(dropin_dir);
-  if (!entries) return std::unexpected(entries.error());
-  for (const auto& entry : *entries)
-    if (entry.name.ends_with(".conf") && entry.name.size() > 5)
-      if (auto merged = merge_file(config, dropin_dir / entry.name); !merged) return std::unexpected(merged.error());
+  std::error_code error;
+  if (!std::filesystem::exists(dropin_dir, error)) return config;
+  auto names = list_directory(dropin_dir);
+  if (!names) return std::unexpected(names.error());
+  std::sort(names->begin(), names->end());
+  for (const auto& name : *names)
+    if (name.ends_with(".conf") && name.size() > 5)
+      if (auto merged = merge_file(config, dropin_dir / name); !merged) return std::unexpected(merged.error());
   return config;
 }
 

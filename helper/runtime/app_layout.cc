@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "runtime/app_layout.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <fmt/format.h>
 
+#include "core/atomic_file.h"
 #include "core/image_reference.h"
 
 namespace ctapp {
@@ -26,13 +31,13 @@ Result<AppLayout> app_layout(const Paths& paths, const AppConfig& app) {
   AppLayout layout = runtime_layout(paths, app.name);
   if (app.image.empty()) {
     layout.version = "rootfs";
-    layout.bundle = paths.bundles_dir() / fmt::format("{}-rootfs", app.name);
+    layout.bundle = paths.bundle_dir(app.name, layout.version);
     layout.lower = paths.under_root(app.rootfs);
   } else {
     auto ref = parse_image_reference(app.image);
     if (!ref) return std::unexpected(ref.error());
     layout.version = ref->version();
-    layout.bundle = paths.bundles_dir() / fmt::format("{}-{}", app.name, layout.version);
+    layout.bundle = paths.bundle_dir(app.name, layout.version);
     layout.lower = layout.bundle / "rootfs";
   }
   layout.config_json = layout.bundle / "config.json";
@@ -41,6 +46,48 @@ Result<AppLayout> app_layout(const Paths& paths, const AppConfig& app) {
     layout.work = layout.data / ".overlay" / "work";
   }
   return layout;
+}
+
+Status claim_bundle_dir(const AppLayout& layout) {
+  std::error_code error;
+  std::filesystem::create_directories(layout.bundle, error);
+  if (error) return fail("create '{}': {}", layout.bundle.string(), error.message());
+  std::string owner = bundle_owner(layout.name, layout.version);
+  auto owner_file = layout.bundle / "owner";
+  auto recorded = read_file(owner_file, 4096);
+  if (!recorded) {
+    // First use (or a bundle of an older ctapp): record the owner. link() is
+    // atomic and never replaces, so of two apps racing for one name exactly
+    // one wins.
+    auto temp = layout.bundle / fmt::format(".owner.{}", ::getpid());
+    if (auto written = write_file_atomic(temp, owner); !written) return written;
+    int linked = ::link(temp.c_str(), owner_file.c_str());
+    int link_errno = errno;
+    ::unlink(temp.c_str());
+    if (linked < 0 && link_errno != EEXIST)
+      return fail("create '{}': {}", owner_file.string(), errno_text(link_errno));
+    recorded = read_file(owner_file, 4096);
+    if (!recorded) return std::unexpected(recorded.error());
+  }
+  if (*recorded == owner) return {};
+  std::string_view other = *recorded;
+  auto version_at = other.find("\nversion ");
+  std::string_view other_app = other.substr(0, version_at);
+  if (other_app.starts_with("app ")) other_app.remove_prefix(4);
+  std::string_view other_version =
+      version_at == std::string_view::npos ? "" : other.substr(version_at + 9);
+  if (other_version.ends_with('\n')) other_version.remove_suffix(1);
+  return fail("'{}' is the directory of app '{}' version '{}'; app '{}' version '{}' would share "
+              "it (app names and tags may both contain '-'): rename one of the two apps",
+              layout.bundle.string(), one_line(other_app), one_line(other_version), layout.name,
+              layout.version);
+}
+
+void release_unused_bundle_dir(const AppLayout& layout) {
+  auto names = list_directory(layout.bundle);
+  if (!names || names->size() != 1 || names->front() != "owner") return;
+  ::unlink((layout.bundle / "owner").c_str());
+  ::rmdir(layout.bundle.c_str());
 }
 
 }  // namespace ctapp

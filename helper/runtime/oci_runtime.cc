@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "runtime/oci_runtime.h"
 
-#include <dirent.h>
-
 #include <limits>
 
 #include "core/atomic_file.h"
 #include "json/json_reader.h"
-#include "runtime/directory_listing.h"
 #include "runtime/process.h"
 
 namespace ctapp {
@@ -144,8 +141,9 @@ Result<int> OciRuntime::exec(const std::string& id, const std::vector<std::strin
 
 std::vector<std::string> OciRuntime::list() const {
   std::vector<std::string> ids;
-  for (const auto& entry : list_directory(state_root_).value_or(std::vector<DirectoryEntry>()))
-    if (entry.type == DT_DIR) ids.push_back(entry.name);
+  std::error_code error;
+  for (const auto& name : list_directory(state_root_).value_or(std::vector<std::string>()))
+    if (std::filesystem::is_directory(state_root_ / name, error)) ids.push_back(name);
   return ids;
 }
 

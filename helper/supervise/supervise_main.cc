@@ -5,13 +5,14 @@
 // small (DESIGN: RSS <= 2 MiB; runc's own `runc run` parent uses ~10 MB).
 // Not meant to be run by hand: its arguments are ctapp's internal interface.
 #include <cstdio>
-#include <exception>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <vector>
 
 #include "cli/log.h"
+#include "core/result.h"
 #include "runtime/oci_runtime.h"
 #include "runtime/ready_probe.h"
 #include "runtime/supervisor.h"
@@ -106,9 +107,9 @@ int main(int argc, char** argv) {
   try {
     return run_main(argc, argv);
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "%s: internal error: %s\n", "ctapp-supervise", error.what());
+    std::fprintf(stderr, "ctapp-supervise: internal error: %s\n", ctapp::one_line(error.what()).c_str());
   } catch (...) {
-    std::fprintf(stderr, "%s: internal error: unknown exception\n", "ctapp-supervise");
+    std::fprintf(stderr, "ctapp-supervise: internal error: unknown exception\n");
   }
   return 1;
 }

@@ -36,9 +36,9 @@ for unit in /lib/systemd/system/*.target /lib/systemd/system/*.slice; do
 done
 out=$root/etc/systemd/system
 mkdir -p "$out"
-CTAPP_CONFIG_PATH=$source_dir/examples "$generator" "$out" "$out" "$out"
+CTAPP_CONFIG_PATH=$source_dir/examples:$source_dir/tests/verify/apps "$generator" "$out" "$out" "$out"
 
-apps=$(cd "$source_dir/examples" && ls *.ctapp | sed 's/\.ctapp$//')
+apps=$(cd "$source_dir" && ls examples/*.ctapp tests/verify/apps/*.ctapp | xargs -n1 basename | sed 's/\.ctapp$//')
 [ -n "$apps" ] || fail "no examples found"
 for app in $apps; do
   [ -f "$out/ctapp@$app.service.d/50-ctapp.conf" ] || { fail "no drop-in for $app"; continue; }
@@ -49,5 +49,11 @@ for app in $apps; do
   else
     echo "ok: ctapp@$app.service"
   fi
+done
+# systemd-analyze verify above warns about a value it cannot parse
+# ("Invalid CPU quota '20%%'"); and these are the exact lines written.
+limits=$out/ctapp@limits.service.d/50-ctapp.conf
+for line in 'CPUQuota=20%' 'MemoryMax=50%' 'TasksMax=10%' 'Description=limits at 50%% of %%n'; do
+  grep -qxF "$line" "$limits" || fail "ctapp@limits.service: '$line' not in the drop-in: $(cat "$limits")"
 done
 [ "$failures" -eq 0 ]

@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The whole test suite, as CI runs it (README's second command), in three
+# build directories:
+#   build-test  g++, warnings as errors: unit, golden, integration, e2e
+#   build-asan  g++ with AddressSanitizer + UndefinedBehaviorSanitizer:
+#               unit, golden and integration (the e2e guest runs build-test's
+#               install; the sanitizer runtimes are not in the guest)
+#   build-fuzz  clang 16 + libFuzzer: every tests/fuzz target for
+#               $FUZZ_SECONDS (default 60) from its corpus in the tree
+# Every lane runs even when an earlier one failed; the exit status is 1 if
+# any failed. LANES="test asan fuzz" (the default) picks lanes.
+set -u
+cd "$(dirname "$0")/.."
+lanes=${LANES:-test asan fuzz}
+failed=""
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+
+lane() {  # NAME COMMAND...
+  name=$1
+  shift
+  echo "=== lane $name"
+  if ! "$@"; then
+    echo "=== lane $name FAILED"
+    failed="$failed $name"
+  fi
+}
+
+test_lane() {
+  rm -rf build-test && meson setup build-test -Dwerror=true >/dev/null &&
+    meson test -C build-test --print-errorlogs
+}
+
+asan_lane() {
+  rm -rf build-asan && meson setup build-asan -Dwerror=true -Db_sanitize=address,undefined >/dev/null &&
+    meson test -C build-asan --print-errorlogs --suite unit --suite golden --suite integration
+}
+
+fuzz_lane() {
+  rm -rf build-fuzz &&
+    CXX=clang++-16 meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
+      -Db_lundef=false >/dev/null &&
+    meson compile -C build-fuzz fuzz >/dev/null &&
+    meson test -C build-fuzz --no-rebuild --print-errorlogs --suite fuzz
+}
+
+for name in $lanes; do
+  lane "$name" "${name}_lane"
+done
+if [ -n "$failed" ]; then
+  echo "failed lanes:$failed"
+  exit 1
+fi
+echo "all lanes passed: $lanes"
