@@ -22,7 +22,8 @@ MODE: bearer | redirect | 429 | 500 | truncate | wrong-digest | stall
                   bad-os        an index whose platform has "os": 1
                   content-type  a manifest without mediaType, served with a
                                 Content-Type that holds a non-UTF-8 byte
-                  deep          '[' nested a million levels deep
+                  deep          an index whose platform is '[' nested a
+                                million levels deep
                   chain         20,000 indexes, each pointing to the next
                   dup           a manifest listing the same layer twice
   tamper        a manifest asked for by digest comes back with other bytes
@@ -76,7 +77,11 @@ def build_hostile_documents():
     extra_manifests["bad-os"] = (json.dumps(bad_os).encode(), oci_index)
     untyped = {k: v for k, v in manifest.items() if k != "mediaType"}
     extra_manifests["content-type"] = (json.dumps(untyped).encode(), "application/\xff")
-    extra_manifests["deep"] = (b"[" * 1000000 + b"]" * 1000000, oci_manifest)
+    deep = {"schemaVersion": 2, "mediaType": oci_index,
+            "manifests": [{"mediaType": oci_manifest, "digest": entry["digest"], "size": entry["size"],
+                           "platform": "PLATFORM"}]}
+    extra_manifests["deep"] = (json.dumps(deep).encode().replace(b'"PLATFORM"', b"[" * 1000000 + b"]" * 1000000),
+                               oci_index)
     data = blob(entry["digest"])
     media_type = oci_manifest
     for _ in range(20000):
