@@ -192,6 +192,7 @@ CURL* fake_init() {
   static char handle;
   return reinterpret_cast<CURL*>(&handle);
 }
+CURLcode fake_getinfo(CURL*, CURLINFO, ...) { return CURLE_OK; }
 void fake_cleanup(CURL*) {}
 void fake_reset(CURL*) {}
 const char* fake_strerror(CURLcode) { return "An unknown option was passed in to libcurl"; }
@@ -205,6 +206,7 @@ TEST(HttpClient, AnOptionLibcurlRefusesFailsTheRequestBeforeAnyTransfer) {
   library.easy_reset = fake_reset;
   library.easy_setopt = refuse_protocols;
   library.easy_perform = count_perform;
+  library.easy_getinfo = fake_getinfo;
   library.easy_strerror = fake_strerror;
   library.slist_append = fake_append;
   library.slist_free_all = fake_free;
