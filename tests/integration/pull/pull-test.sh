@@ -323,6 +323,19 @@ test_imported_images_have_valid_ref_names_skopeo_can_address() {
   assert_eq "" "$(leftovers)" "nothing left"
 }
 
+test_an_env_file_that_is_not_utf8_is_refused_naming_its_line() {
+  mkdir -p "$ROOT/etc/containers.d" "$ROOT/etc/ctapp"
+  printf 'GOOD=1\nBAD=caf\351\n' > "$ROOT/etc/ctapp/latin1.env"
+  printf 'image = "oci:%s:box"\n[run]\nenv_files = ["%s"]\n' "$images" "$ROOT/etc/ctapp/latin1.env" \
+    > "$ROOT/etc/containers.d/latin1.ctapp"
+  out=$(ctapp prepare latin1 2>&1)
+  assert_eq 1 "$?" "prepare fails cleanly"
+  assert_contains "$out" "$ROOT/etc/ctapp/latin1.env:2: not UTF-8 text: save the env file as UTF-8" "naming file and line"
+  ctapp cleanup latin1 >/dev/null 2>&1
+  rm -f "$ROOT/etc/containers.d/latin1.ctapp"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
 test_a_chain_of_indexes_in_a_layout_is_bounded() {
   chain=$ROOT/chain-layout
   rm -rf "$chain"
