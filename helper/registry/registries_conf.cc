@@ -10,6 +10,9 @@
 namespace ctapp {
 namespace {
 
+// "host[:port][/path]": a location must name a host.
+bool is_location(const std::string& location) { return !location.empty() && location.front() != '/'; }
+
 Status merge_file(RegistriesConfig& config, const std::filesystem::path& file) {
   std::error_code error;
   if (!std::filesystem::exists(file, error)) return {};
@@ -42,11 +45,18 @@ Status merge_file(RegistriesConfig& config, const std::filesystem::path& file) {
       registry.blocked = (*table)["blocked"].value_or(false);
       if (auto* mirrors = (*table)["mirror"].as_array())
         for (const auto& mirror_node : *mirrors)
-          if (const auto* mirror = mirror_node.as_table())
-            registry.mirrors.push_back({(*mirror)["location"].value_or(std::string()),
-                                        (*mirror)["insecure"].value_or(false)});
+          if (const auto* mirror = mirror_node.as_table()) {
+            std::string location = (*mirror)["location"].value_or(std::string());
+            if (!is_location(location))
+              return fail("{}:{}:{}: a [[registry.mirror]] needs a location such as \"mirror.example:5000\"",
+                          file.string(), mirror->source().begin.line, mirror->source().begin.column);
+            registry.mirrors.push_back({location, (*mirror)["insecure"].value_or(false)});
+          }
       if (registry.prefix.empty())
         return fail("{}: a [[registry]] has neither prefix nor location", file.string());
+      if (!is_location(registry.endpoint.location))
+        return fail("{}:{}:{}: the location of a [[registry]] must start with a host, such as \"registry.example\"",
+                    file.string(), table->source().begin.line, table->source().begin.column);
       config.registries.push_back(std::move(registry));
     }
   }

@@ -82,6 +82,17 @@ TEST_F(AuthFiles, WrongTypesAreErrorsNamingFileAndField) {
   EXPECT_EQ(nested.error().message, "credentials file: '" + deep.string() + "' nests deeper than 64 levels");
 }
 
+TEST_F(AuthFiles, AMirrorWithoutLocationIsAnErrorNotAnEmptyHost) {
+  // Found by the registries_conf fuzzer: the mirror became a pull source with no host.
+  auto file = write("registries.conf",
+                    "[[registry]]\nprefix = \"registry.example\"\nlocation = \"127.0.0.9:1\"\n"
+                    "[[registry.mirror]]\nlocction = \"127.0.0.1:5000\"\n");
+  auto config = load_registries_config(file, dir_.path() / "none.d");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message,
+            file.string() + ":4:1: a [[registry.mirror]] needs a location such as \"mirror.example:5000\"");
+}
+
 class RegistriesConf : public AuthFiles {
  protected:
   std::vector<PullSource> sources(const std::string& conf, const std::string& written) {
