@@ -27,8 +27,13 @@ Status merge_file(RegistriesConfig& config, const std::filesystem::path& file) {
   }
   if (auto* search = document["unqualified-search-registries"].as_array()) {
     config.unqualified_search.clear();
-    for (const auto& entry : *search)
-      if (auto value = entry.value<std::string>()) config.unqualified_search.push_back(*value);
+    for (const auto& entry : *search) {
+      auto value = entry.value<std::string>();
+      if (!value || !is_location(*value) || value->find('/') != std::string::npos)
+        return fail("{}:{}:{}: unqualified-search-registries holds registry hosts, such as \"docker.io\"",
+                    file.string(), entry.source().begin.line, entry.source().begin.column);
+      config.unqualified_search.push_back(*value);
+    }
   }
   if (auto* aliases = document["aliases"].as_table())
     for (const auto& [key, value] : *aliases)

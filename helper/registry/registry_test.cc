@@ -93,6 +93,15 @@ TEST_F(AuthFiles, AMirrorWithoutLocationIsAnErrorNotAnEmptyHost) {
             file.string() + ":4:1: a [[registry.mirror]] needs a location such as \"mirror.example:5000\"");
 }
 
+TEST_F(AuthFiles, AnEmptySearchRegistryIsAnError) {
+  // Found by the registries_conf fuzzer: "" became a pull source with no host.
+  auto file = write("registries.conf", "unqualified-search-registries = [\"registry.example\", \"\"]\n");
+  auto config = load_registries_config(file, dir_.path() / "none.d");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message,
+            file.string() + ":1:54: unqualified-search-registries holds registry hosts, such as \"docker.io\"");
+}
+
 class RegistriesConf : public AuthFiles {
  protected:
   std::vector<PullSource> sources(const std::string& conf, const std::string& written) {
