@@ -110,6 +110,8 @@ Result<std::vector<PullSource>> pull_sources(const RegistriesConfig& config,
   if (!ref.registry_given && config.aliases.contains(bare)) {
     auto alias = parse_image_reference(config.aliases.at(bare));
     if (!alias) return fail("registries.conf alias '{}': {}", bare, alias.error().message);
+    if (alias->transport != ImageReference::Transport::kDocker)
+      return fail("registries.conf alias '{}' must name a registry image, not '{}'", bare, config.aliases.at(bare));
     candidates.emplace_back(alias->registry, alias->repository);
   } else if (!ref.registry_given && !config.unqualified_search.empty()) {
     for (const auto& registry : config.unqualified_search) {

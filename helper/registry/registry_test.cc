@@ -102,6 +102,18 @@ TEST_F(AuthFiles, AnEmptySearchRegistryIsAnError) {
             file.string() + ":1:54: unqualified-search-registries holds registry hosts, such as \"docker.io\"");
 }
 
+TEST_F(AuthFiles, AnAliasToALayoutIsAnError) {
+  // Found by the registries_conf fuzzer: the alias became a pull source with no host.
+  auto file = write("registries.conf", "[aliases]\n\"box\" = \"oci:/box\"\n");
+  auto config = load_registries_config(file, dir_.path() / "none.d");
+  ASSERT_TRUE(config);
+  auto ref = parse_image_reference("box");
+  ASSERT_TRUE(ref);
+  auto sources = pull_sources(*config, "box", *ref);
+  ASSERT_FALSE(sources);
+  EXPECT_EQ(sources.error().message, "registries.conf alias 'box' must name a registry image, not 'oci:/box'");
+}
+
 class RegistriesConf : public AuthFiles {
  protected:
   std::vector<PullSource> sources(const std::string& conf, const std::string& written) {
