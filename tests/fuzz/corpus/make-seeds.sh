@@ -22,3 +22,7 @@ mkdir -p "$r"
 printf 'unqualified-search-registries = ["registry.example", "docker.io"]\n\n[[registry]]\nlocation = "127.0.0.1:5000"\ninsecure = true\n' > "$r/search"
 printf '[aliases]\n"box" = "registry.example/test/box"\n\n[[registry]]\nprefix = "registry.example"\nlocation = "127.0.0.9:1"\n[[registry.mirror]]\nlocation = "127.0.0.1:5000"\ninsecure = true\n' > "$r/mirror"
 printf '[[registry]]\nlocation = 5\n[aliases]\nx = [1]\n' > "$r/wrong-types"
+# Inputs the fuzzer found (each was a pull source with an empty host).
+printf '[[registry]]\nprefix = "registry.example"\nlocation = "127.0.0.9:1"\n[[registry.mirror]]\nlocction = "127.0.0.1:5000"\n' > "$r/mirror-without-location"
+printf 'unqualified-search-registries = ["registry.example", ""]\n' > "$r/empty-search"
+printf '[aliases]\n"box" = "oci:/box"\n' > "$r/alias-to-layout"
