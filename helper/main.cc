@@ -51,8 +51,15 @@ int run_main(int argc, char** argv) {
   ctapp::GlobalOptions options{ctapp::Paths::from_environment(root)};
   std::string name = argv[i];
   std::vector<std::string> args(argv + i + 1, argv + argc);
-  for (const auto& command : ctapp::all_commands())
-    if (name == command.name) return command.run(options, args);
+  for (const auto& command : ctapp::all_commands()) {
+    if (name != command.name) continue;
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+      std::printf("Usage: ctapp [--root DIR] %s %s\n\n%s.\nSee ctapp(8).\n", command.name,
+                  command.usage, command.summary);
+      return 0;
+    }
+    return command.run(options, args);
+  }
   std::fprintf(stderr, "ctapp: unknown command '%s'; see 'ctapp --help'\n", ctapp::one_line(name).c_str());
   return 2;
 }

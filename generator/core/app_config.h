@@ -67,6 +67,7 @@ struct RunSettings {
   std::vector<std::string> tmpfs;  // absolute targets
   std::string stop_signal;         // e.g. "SIGTERM"; empty: image's StopSignal
   std::string runtime = "runc";    // runc | crun
+  std::string seccomp_profile;     // absolute path, "unconfined"; empty: containers-common's
   UserNamespaceMode user_namespace = UserNamespaceMode::kHost;
   std::vector<IdMapping> uid_map;  // explicit mappings; imply a user namespace
   std::vector<IdMapping> gid_map;

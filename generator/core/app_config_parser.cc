@@ -31,8 +31,8 @@ const std::vector<KeySet>& schema() {
         "systemd"}},
       {"[run]",
        {"command", "entrypoint", "env", "env_files", "user", "workdir", "hostname", "read_only",
-        "keep_changes", "tmpfs", "stop_signal", "runtime", "user_namespace", "uid_map",
-        "gid_map"}},
+        "keep_changes", "tmpfs", "stop_signal", "runtime", "seccomp_profile", "user_namespace",
+        "uid_map", "gid_map"}},
       {"[[volume]]", {"target", "source", "read_only"}},
       {"[[mount]]", {"source", "target", "read_only"}},
       {"[network]", {"mode", "network", "publish"}},
@@ -173,8 +173,13 @@ class AppFileReader {
       }
       names.push_back(name);
     }
-    table.error(*table.find(key), fmt::format("'{}' is not a valid {}: use one of {}", *value, key,
-                                              fmt::join(names, ", ")));
+    std::string suggestion = closest_match(*value, names);
+    table.error(*table.find(key),
+                suggestion.empty()
+                    ? fmt::format("'{}' is not a valid {}: use one of {}", *value, key,
+                                  fmt::join(names, ", "))
+                    : fmt::format("'{}' is not a valid {}, did you mean '{}'? (one of {})", *value,
+                                  key, suggestion, fmt::join(names, ", ")));
   }
 
   void read_run(const toml::table& document) {
@@ -192,6 +197,7 @@ class AppFileReader {
     read_checked_strings(run, "tmpfs", settings.tmpfs, check_absolute_path);
     read_checked_string(run, "stop_signal", settings.stop_signal, check_signal);
     read_enum(run, "runtime", settings.runtime, {{"runc", "runc"}, {"crun", "crun"}});
+    read_checked_string(run, "seccomp_profile", settings.seccomp_profile, check_seccomp_profile);
     read_enum(run, "user_namespace", settings.user_namespace,
               {{"host", UserNamespaceMode::kHost}, {"auto", UserNamespaceMode::kAuto}});
     read_id_map(run, "uid_map", settings.uid_map);
@@ -332,6 +338,13 @@ class AppFileReader {
     read_checked_strings(service, "wanted_by", settings.wanted_by, check_unit_name);
     read_checked_strings(service, "after", settings.after, check_app_or_unit);
     read_checked_strings(service, "requires", settings.requires_apps, check_app_or_unit);
+  }
+
+  static Status check_seccomp_profile(std::string_view value) {
+    if (value == "unconfined" || check_absolute_path(value)) return {};
+    return fail("seccomp_profile '{}' must be an absolute path to a profile in Docker's format, "
+                "or \"unconfined\"",
+                value);
   }
 
   static Status check_app_or_unit(std::string_view name) {

@@ -267,5 +267,11 @@ TEST(AppConfigParser, PathsWithDotDotAreRejected) {
                           "contain '.' or '..' components"));
 }
 
+TEST(AppConfigParser, SuggestsTheValueMeantForAChoice) {
+  EXPECT_THAT(errors_of("image = \"b\"\n[network]\nmode = \"brige\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:8: 'brige' is not a valid mode, did you "
+                          "mean 'bridge'? (one of host, none, bridge)"));
+}
+
 }  // namespace
 }  // namespace ctapp

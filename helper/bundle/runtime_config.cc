@@ -121,6 +121,7 @@ std::vector<VolumeDir> collect_volumes(const BundleInputs& inputs) {
     volume.uid = inputs.id_shift.offset;
     volume.gid = inputs.id_shift.offset;
     image_ownership(inputs.rootfs, target, volume);
+    volume.in_app_data = source.empty();
     volumes.push_back(volume);
   }
   return volumes;
@@ -214,7 +215,7 @@ Status prepare_volume_dirs(const std::vector<VolumeDir>& volumes, const IdShift&
     if (::mkdir(volume.host.c_str(), 0700) < 0 && errno != EEXIST)
       return fail("create volume '{}': {}", volume.host.string(), errno_text(errno));
     if (::chown(volume.host.c_str(), volume.uid, volume.gid) < 0 ||
-        ::chmod(volume.host.c_str(), volume.mode) < 0)
+        ::chmod(volume.host.c_str(), volume.in_app_data ? volume.mode : volume.mode & ~mode_t{S_IWOTH}) < 0)
       return fail("set the owner of volume '{}': {}", volume.host.string(), errno_text(errno));
   }
   return {};
@@ -269,8 +270,11 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
   for (const auto& target : app.run.tmpfs)
     mounts.push_back({{"destination", target}, {"type", "tmpfs"}, {"source", "tmpfs"},
                       {"options", {"nosuid", "nodev", "mode=1777"}}});
+  // Only the socket's own directory, and read-only: connect() needs no
+  // write access to the mount, and a container root must not be able to
+  // fill the host's /run through it.
   if (app.service.notify == NotifyMode::kContainer)
-    mounts.push_back(bind_mount(inputs.notify_dir.string(), kNotifyTarget, false));
+    mounts.push_back(bind_mount(inputs.notify_dir.string(), kNotifyTarget, true));
   for (const auto& [source, target] : inputs.etc_files)
     mounts.push_back(bind_mount(source.string(), target, true));
 
@@ -299,15 +303,30 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
   };
   if (!inputs.cgroups_path.empty()) linux["cgroupsPath"] = inputs.cgroups_path;
   if (mappings.is_object()) linux.update(mappings);
-  auto seccomp = load_seccomp_profile(inputs.seccomp_profile, Platform::current().architecture,
-                                      kDefaultCapabilities);
-  if (!seccomp) return std::unexpected(seccomp.error());
-  if (*seccomp) linux["seccomp"] = std::move(**seccomp);
+  if (app.run.seccomp_profile != "unconfined") {
+    std::filesystem::path profile_path = app.run.seccomp_profile.empty()
+                                             ? inputs.seccomp_profile
+                                             : std::filesystem::path(app.run.seccomp_profile);
+    auto seccomp = load_seccomp_profile(profile_path, Platform::current().architecture,
+                                        kDefaultCapabilities);
+    if (!seccomp) return std::unexpected(seccomp.error());
+    // Never a silent run without seccomp.
+    if (!*seccomp)
+      return fail("no seccomp profile for app '{}': '{}' does not exist{}; or set [run] "
+                  "seccomp_profile = \"unconfined\" to run the app without one",
+                  app.name, profile_path.string(),
+                  app.run.seccomp_profile.empty()
+                      ? " (install Debian's golang-github-containers-common, which ships it)"
+                      : "");
+    linux["seccomp"] = std::move(**seccomp);
+  }
 
+  // Only the image-spec's own annotation keys: runtimes act on others
+  // (crun on run.oci.*), and an image must not configure its runtime.
   json annotations = json::object();
   if (image && image->contains("Labels") && (*image)["Labels"].is_object())
     for (const auto& [key, value] : (*image)["Labels"].items())
-      if (value.is_string()) annotations[key] = value;
+      if (value.is_string() && key.starts_with("org.opencontainers.image.")) annotations[key] = value;
   annotations["org.ctapp.app"] = app.name;
 
   bundle.config = {

@@ -42,6 +42,10 @@ struct VolumeDir {
   uid_t uid = 0;
   gid_t gid = 0;
   mode_t mode = 0755;
+  // Below the app's data directory (0700): the image's mode is kept. A
+  // host path named in the .ctapp is created without write access for
+  // others, whatever the image says.
+  bool in_app_data = false;
 };
 
 struct RuntimeBundle {

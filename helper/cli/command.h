@@ -17,6 +17,7 @@ struct GlobalOptions {
 // the process exit status; prints its own errors (once) to stderr.
 struct Command {
   const char* name;
+  const char* usage;    // the words after `ctapp NAME`, for --help
   const char* summary;
   int (*run)(const GlobalOptions& options, const std::vector<std::string>& args);
 };

@@ -10,17 +10,17 @@ namespace ctapp {
 
 std::span<const Command> all_commands() {
   static const Command kCommands[] = {
-      {"prepare", "get the image, unpack it, mount the overlay (the unit's ExecStartPre)",
+      {"prepare", "NAME", "get the image, unpack it, mount the overlay (the unit's ExecStartPre)",
        run_prepare_command},
-      {"run", "run a prepared app until it ends (the unit's ExecStart)", run_run_command},
-      {"cleanup", "remove an app's container, overlay and runtime state", run_cleanup_command},
-      {"exec", "run a command inside a running app", run_exec_command},
-      {"pull", "copy an image from a registry (or oci: layout) into the store", run_pull_command},
-      {"images", "list the images in the store and the apps using them (--json)", run_images_command},
-      {"list", "list apps with state, version and pid (--json)", run_list_command},
-      {"ps", "the same as list", run_list_command},
-      {"status", "show one app in detail (--json)", run_status_command},
-      {"check", "validate .ctapp files and print every error", run_check_command},
+      {"run", "NAME | run --foreground NAME|FILE.ctapp", "run a prepared app until it ends (the unit's ExecStart)", run_run_command},
+      {"cleanup", "NAME", "remove an app's container, overlay and runtime state", run_cleanup_command},
+      {"exec", "NAME COMMAND [ARGS...]", "run a command inside a running app", run_exec_command},
+      {"pull", "[--platform=OS/ARCH[/VARIANT]] [--tls-verify=false] REF", "copy an image from a registry (or oci: layout) into the store", run_pull_command},
+      {"images", "[--json]", "list the images in the store and the apps using them (--json)", run_images_command},
+      {"list", "[--json]", "list apps with state, version and pid (--json)", run_list_command},
+      {"ps", "[--json]", "the same as list", run_list_command},
+      {"status", "NAME [--json]", "show one app in detail (--json)", run_status_command},
+      {"check", "FILE.ctapp...", "validate .ctapp files and print every error", run_check_command},
   };
   return kCommands;
 }

@@ -17,7 +17,8 @@
 #include "runtime/mounts.h"
 #include "core/value_checks.h"
 #include "runtime/oci_runtime.h"
-#include "runtime/process.h"
+#include "process/process.h"
+#include "process/signals.h"
 #include "runtime/unit_cgroup.h"
 
 namespace ctapp {
@@ -74,10 +75,14 @@ Result<std::vector<std::string>> supervise_argv(const std::string& name, const L
 
 namespace {
 
-pid_t foreground_child = 0;
+volatile sig_atomic_t foreground_child = 0;
 
+// Every signal sent to `ctapp run --foreground` reaches the app: the stop
+// requests as SIGTERM to the supervisor (which turns it into the app's stop
+// signal and, after the grace time, SIGKILL), the rest as they are.
 void forward_to_child(int signal) {
-  if (foreground_child > 0) ::kill(foreground_child, signal);
+  pid_t child = foreground_child;
+  if (child > 0) ::kill(child, is_foreground_stop_request(signal) ? SIGTERM : signal);
 }
 
 }  // namespace
@@ -89,16 +94,23 @@ Result<int> run_app_in_child(const LoadedApp& app) {
   if (!running) return std::unexpected(running.error());
   auto argv = supervise_argv(name, app);
   if (!argv) return std::unexpected(argv.error());
-  // Ctrl-C reaches the supervisor through the terminal's process group;
-  // SIGTERM and SIGHUP sent to this process are passed on to it.
+  argv->insert(argv->begin() + 1, {"--stop-with-parent", std::to_string(::getpid())});
+  // The supervisor gets a process group of its own, so that a terminal's
+  // Ctrl-C reaches this process only and is passed on once, like a kill.
+  // The handlers stay after the child is gone: a second Ctrl-C must not
+  // interrupt the cleanup that follows.
+  sigset_t all, previous;
+  sigfillset(&all);
+  ::sigprocmask(SIG_BLOCK, &all, &previous);
   struct sigaction forward {};
   forward.sa_handler = forward_to_child;
-  ::sigaction(SIGTERM, &forward, nullptr);
-  ::sigaction(SIGHUP, &forward, nullptr);
-  ::signal(SIGINT, SIG_IGN);
-  auto pid = spawn_process(*argv);
+  sigfillset(&forward.sa_mask);
+  forward.sa_flags = SA_RESTART;
+  for (int signal : forwarded_signals()) ::sigaction(signal, &forward, nullptr);
+  auto pid = spawn_process(*argv, {.own_process_group = true});
+  if (pid) foreground_child = *pid;
+  ::sigprocmask(SIG_SETMASK, &previous, nullptr);
   if (!pid) return std::unexpected(pid.error());
-  foreground_child = *pid;
   auto status = wait_process(*pid);
   foreground_child = 0;
   return status;

@@ -21,8 +21,9 @@ bool usage_unless(bool ok, const char* usage) {
 }
 
 // Prepare, run, cleanup in one go, for trying a file out and for machines
-// without systemd. The supervisor runs as a child; Ctrl-C reaches it through
-// the terminal's process group, SIGTERM to this process is passed on.
+// without systemd. The supervisor runs as a child in its own process group;
+// every signal sent to this process is passed on (SIGINT, SIGTERM, SIGHUP
+// and SIGQUIT as a stop), and cleanup runs whatever ended the app.
 int run_foreground(const GlobalOptions& options, const std::string& name_or_file) {
   bool is_file = name_or_file.find('/') != std::string::npos || name_or_file.ends_with(".ctapp");
   auto app = is_file ? load_app_file(options.paths, name_or_file) : load_app(options.paths, name_or_file);

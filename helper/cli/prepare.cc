@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
 #include "json/json_reader.h"
+#include "runtime/app_dirs.h"
 #include "runtime/app_state.h"
 #include "runtime/file_lock.h"
 #include "runtime/mounts.h"
@@ -92,12 +93,16 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
   state.keep_changes = app.config.run.keep_changes;
   auto id_map = app_id_map(paths, app.config);
   if (!id_map) return std::unexpected(id_map.error());
+  if (auto dirs = ensure_app_dirs(paths, layout, id_map->shift.offset); !dirs) return dirs;
   std::optional<StoredImage> image;
   if (!app.config.image.empty()) {
     auto ref = parse_image_reference(app.config.image);
     if (!ref) return std::unexpected(ref.error());
     auto stored = image_in_store(paths, app.config.image, *ref);
-    if (!stored) return std::unexpected(stored.error());
+    if (!stored) {
+      release_unused_bundle_dir(layout);
+      return std::unexpected(stored.error());
+    }
     if (auto claimed = claim_bundle_dir(layout); !claimed) return claimed;
     if (auto unpacked = ensure_unpacked(layout, *stored, id_map->shift); !unpacked) {
       release_unused_bundle_dir(layout);
@@ -137,11 +142,9 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
   if (!bundle) return std::unexpected(bundle.error());
   state.stop_signal = bundle->stop_signal;
   if (auto volumes = prepare_volume_dirs(bundle->volumes, id_map->shift); !volumes) return volumes;
-  std::error_code error;
   if (auto written = write_file_atomic(layout.config_json, dump_json(bundle->config, 2) + "\n", {.mode = 0600});
       !written)
     return written;
-  std::filesystem::create_directories(layout.notify_dir, error);
   if (auto mounted = mount_overlay({layout.lower, layout.upper, layout.work, layout.merged}, id_map->shift.offset);
       !mounted)
     return mounted;

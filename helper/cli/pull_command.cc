@@ -13,6 +13,7 @@
 #include "core/config_files.h"
 #include "core/image_reference.h"
 #include "registry/puller.h"
+#include "runtime/app_dirs.h"
 
 namespace ctapp {
 
@@ -42,6 +43,10 @@ int run_pull_command(const GlobalOptions& options, const std::vector<std::string
   }
   if (const char* stall = std::getenv("CTAPP_STALL_TIMEOUT"); stall && std::atol(stall) > 0)
     request.options.stall_seconds = std::atol(stall);
+  if (auto dirs = ensure_shared_dirs(options.paths); !dirs) {
+    log(LogLevel::kErr, "{}", dirs.error().message);
+    return 1;
+  }
   auto pulled = pull_image(request);
   if (!pulled) {
     log(LogLevel::kErr, "{}", pulled.error().message);

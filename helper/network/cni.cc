@@ -1,68 +1,28 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "network/cni.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <chrono>
+#include <cstdlib>
 
 #include "core/atomic_file.h"
-#include "core/unique_fd.h"
 #include "json/json_reader.h"
+#include "process/process.h"
 
 namespace ctapp {
 namespace {
 
-struct PluginOutput {
-  int exit_code = 0;
-  std::string stdout_text;
-};
+constexpr std::chrono::milliseconds kDefaultPluginTimeout{60000};
 
-// Runs one plugin binary with `input` on stdin and the CNI_* environment.
-Result<PluginOutput> exec_plugin(const std::filesystem::path& binary,
-                                 const std::vector<std::string>& env, const std::string& input) {
-  int in[2], out[2];
-  if (::pipe2(in, O_CLOEXEC) < 0 || ::pipe2(out, O_CLOEXEC) < 0) return fail("pipe: {}", errno_text(errno));
-  UniqueFd in_read(in[0]), in_write(in[1]), out_read(out[0]), out_write(out[1]);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in_read.get(), 0);
-  posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
-  std::vector<std::string> env_copy = env;
-  std::vector<char*> envp, argv;
-  for (auto& entry : env_copy) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-  std::string path = binary.string();
-  argv = {path.data(), nullptr};
-  pid_t pid = 0;
-  int error = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (error != 0) return fail("start CNI plugin '{}': {}", path, errno_text(error));
-  in_read.reset();
-  out_write.reset();
-  size_t written = 0;
-  while (written < input.size()) {
-    ssize_t n = ::write(in_write.get(), input.data() + written, input.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    written += static_cast<size_t>(n);
+// How long one plugin may take; CTAPP_CNI_TIMEOUT_MS overrides it (tests).
+std::chrono::milliseconds plugin_timeout() {
+  if (const char* value = std::getenv("CTAPP_CNI_TIMEOUT_MS"); value && *value) {
+    char* end = nullptr;
+    long long ms = std::strtoll(value, &end, 10);
+    if (end && *end == '\0' && ms > 0) return std::chrono::milliseconds(ms);
   }
-  in_write.reset();
-  PluginOutput output;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = ::read(out_read.get(), buffer, sizeof buffer)) != 0) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    output.stdout_text.append(buffer, static_cast<size_t>(n));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return output;
+  return kDefaultPluginTimeout;
 }
 
 std::filesystem::path find_plugin(const CniInvocation& invocation, const std::string& type) {
@@ -124,8 +84,13 @@ Result<nlohmann::json> invoke(const CniNetwork& network, const nlohmann::json& p
       "CNI_PATH=" + plugin_path_env(invocation),
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
   };
-  auto output = exec_plugin(binary, env, dump_json(config));
-  if (!output) return std::unexpected(output.error());
+  auto output = run_process({binary.string()}, {.env = env,
+                                                .capture_stdout = true,
+                                                .stdin_text = dump_json(config),
+                                                .timeout = plugin_timeout()});
+  if (!output)
+    return fail("CNI plugin '{}' ({} for network '{}'): {}", *type, command, network.name,
+                output.error().message);
   std::string what = fmt::format("the output of CNI plugin '{}' ({})", *type, command);
   auto result = output->stdout_text.empty() ? Result<nlohmann::json>(nlohmann::json())
                                             : parse_json(output->stdout_text, what, {.max_size = 1 << 20});
@@ -149,6 +114,20 @@ Result<nlohmann::json> invoke(const CniNetwork& network, const nlohmann::json& p
 }
 
 }  // namespace
+
+std::vector<std::filesystem::path> default_cni_plugin_dirs() {
+  const char* path = std::getenv("CNI_PATH");
+  if (!path || !*path) return {"/usr/lib/cni", "/opt/cni/bin"};
+  std::vector<std::filesystem::path> dirs;
+  std::string_view rest = path;
+  while (!rest.empty()) {
+    auto colon = rest.find(':');
+    if (colon != 0) dirs.emplace_back(std::string(rest.substr(0, colon)));
+    if (colon == std::string_view::npos) break;
+    rest.remove_prefix(colon + 1);
+  }
+  return dirs;
+}
 
 Result<CniNetwork> load_cni_network(const std::string& name,
                                     const std::vector<std::filesystem::path>& dirs) {

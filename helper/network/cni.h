@@ -25,11 +25,18 @@ struct CniNetwork {
 Result<CniNetwork> load_cni_network(const std::string& name,
                                     const std::vector<std::filesystem::path>& dirs);
 
+// $CNI_PATH if set, else Debian's /usr/lib/cni and the usual /opt/cni/bin.
+std::vector<std::filesystem::path> default_cni_plugin_dirs();
+
+// Each plugin call may take at most 60 s (CTAPP_CNI_TIMEOUT_MS overrides it);
+// a plugin that does not finish by then is killed with its process group
+// and the ADD or DEL fails saying so.
 struct CniInvocation {
   std::string container_id;
   std::filesystem::path netns;
   std::string ifname = "eth0";
-  std::vector<std::filesystem::path> plugin_dirs = {"/usr/lib/cni", "/opt/cni/bin"};
+  // Where plugins are looked up: $CNI_PATH (colon-separated) if set.
+  std::vector<std::filesystem::path> plugin_dirs = default_cni_plugin_dirs();
   std::vector<PublishedPort> ports;  // runtimeConfig.portMappings
   std::filesystem::path ipam_data_dir;  // host-local's dataDir, if not the default
 };

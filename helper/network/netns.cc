@@ -2,16 +2,37 @@
 #include "network/netns.h"
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "core/unique_fd.h"
 
 namespace ctapp {
+namespace {
+
+// The new namespace's loopback is down, and CNI plugins such as bridge do
+// not touch it: without this, 127.0.0.1 inside a bridge-mode app (and a
+// tcp:PORT readiness probe) never answers. runc brings lo up only in
+// namespaces it creates itself, not in one it joins.
+bool bring_loopback_up() {
+  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock.valid()) return false;
+  ifreq request{};
+  std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  if (::ioctl(sock.get(), SIOCGIFFLAGS, &request) < 0) return false;
+  request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
+  return ::ioctl(sock.get(), SIOCSIFFLAGS, &request) == 0;
+}
+
+}  // namespace
 
 Status create_netns(const std::filesystem::path& path) {
   std::error_code error;
@@ -26,6 +47,7 @@ Status create_netns(const std::filesystem::path& path) {
   if (pid < 0) return fail("fork: {}", errno_text(errno));
   if (pid == 0) {
     if (::unshare(CLONE_NEWNET) < 0) ::_exit(1);
+    if (!bring_loopback_up()) ::_exit(3);
     if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) < 0) ::_exit(2);
     ::_exit(0);
   }
@@ -34,8 +56,9 @@ Status create_netns(const std::filesystem::path& path) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     ::unlink(path.c_str());
+    int step = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
     return fail("create network namespace '{}': {} failed", path.string(),
-                WIFEXITED(status) && WEXITSTATUS(status) == 2 ? "mount" : "unshare");
+                step == 2 ? "mount" : step == 3 ? "bringing up its loopback" : "unshare");
   }
   return {};
 }

@@ -85,7 +85,9 @@ Status claim_bundle_dir(const AppLayout& layout) {
 
 void release_unused_bundle_dir(const AppLayout& layout) {
   auto names = list_directory(layout.bundle);
-  if (!names || names->size() != 1 || names->front() != "owner") return;
+  if (!names) return;
+  for (const auto& entry : *names)
+    if (entry != "owner") return;
   ::unlink((layout.bundle / "owner").c_str());
   ::rmdir(layout.bundle.c_str());
 }

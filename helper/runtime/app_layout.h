@@ -38,7 +38,8 @@ AppLayout runtime_layout(const Paths& paths, const std::string& name);
 // version's (Paths::bundle_dir says why); fails naming the app that owns it.
 Status claim_bundle_dir(const AppLayout& layout);
 // Removes layout.bundle again if it holds nothing but its owner record (an
-// image that could not be unpacked leaves no empty NAME-VERSION behind).
+// image that could not be pulled or unpacked leaves no empty NAME-VERSION
+// behind).
 void release_unused_bundle_dir(const AppLayout& layout);
 
 }  // namespace ctapp

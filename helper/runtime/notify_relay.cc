@@ -10,13 +10,31 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
+#include <fmt/format.h>
 
 namespace ctapp {
 namespace {
 
 // sd_notify messages are small; systemd itself refuses more than this.
 constexpr size_t kMaxMessage = 4096;
+constexpr size_t kMaxPassedFds = 253;  // SCM_MAX_FD
+
+enum class NotifyValue { kOne, kNumber, kText };
+struct RelayedField {
+  std::string_view name;
+  NotifyValue value;
+};
+
+// The allow-list (see notify_relay.h and ctapp(8) for what is dropped, and why).
+constexpr RelayedField kRelayedNotifyFields[] = {
+    {"READY", NotifyValue::kOne},          {"RELOADING", NotifyValue::kOne},
+    {"STOPPING", NotifyValue::kOne},       {"WATCHDOG", NotifyValue::kOne},
+    {"STATUS", NotifyValue::kText},        {"BUSERROR", NotifyValue::kText},
+    {"ERRNO", NotifyValue::kNumber},       {"EXTEND_TIMEOUT_USEC", NotifyValue::kNumber},
+    {"WATCHDOG_USEC", NotifyValue::kNumber}, {"MONOTONIC_USEC", NotifyValue::kNumber},
+};
 
 }  // namespace
 
@@ -26,24 +44,43 @@ Result<NotifyRelay> NotifyRelay::bind(const std::filesystem::path& socket_path) 
   if (socket_path.string().size() >= sizeof address.sun_path)
     return fail("notify socket path '{}' is too long", socket_path.string());
   std::strcpy(address.sun_path, socket_path.c_str());
-  std::error_code error;
-  std::filesystem::create_directories(socket_path.parent_path(), error);
-  if (error) return fail("create '{}': {}", socket_path.parent_path().string(), error.message());
+  if (::mkdir(socket_path.parent_path().c_str(), 0700) < 0 && errno != EEXIST)
+    return fail("create '{}': {}", socket_path.parent_path().string(), errno_text(errno));
   ::unlink(socket_path.c_str());
   NotifyRelay relay;
   relay.socket_.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!relay.socket_.valid()) return fail("notify socket: {}", errno_text(errno));
+  int on = 1;
+  if (::setsockopt(relay.socket_.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof on) < 0)
+    return fail("SO_PASSCRED on the notify socket: {}", errno_text(errno));
   if (::bind(relay.socket_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) < 0)
     return fail("bind notify socket '{}': {}", socket_path.string(), errno_text(errno));
-  // The app may run as any user inside the container.
-  ::chmod(socket_path.c_str(), 0777);
-  ::chmod(socket_path.parent_path().c_str(), 0755);
+  if (::chmod(socket_path.c_str(), 0666) < 0)
+    return fail("chmod '{}': {}", socket_path.string(), errno_text(errno));
   return relay;
+}
+
+Status NotifyRelay::accept_from_container(pid_t init_pid) {
+  auto path = fmt::format("/proc/{}/ns/pid", init_pid);
+  struct stat st;
+  if (::stat(path.c_str(), &st) < 0) return fail("stat '{}': {}", path, errno_text(errno));
+  pidns_dev_ = st.st_dev;
+  pidns_ino_ = st.st_ino;
+  return {};
+}
+
+bool NotifyRelay::sent_by_container(pid_t sender) const {
+  if (pidns_ino_ == 0 || sender <= 0) return false;
+  auto path = fmt::format("/proc/{}/ns/pid", sender);
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && st.st_dev == pidns_dev_ && st.st_ino == pidns_ino_;
 }
 
 std::string NotifyRelay::relay_one() {
   char buffer[kMaxMessage + 1];
-  char control[CMSG_SPACE(sizeof(int) * 16)];
+  // Room for the credentials and the most fds one message can carry, so
+  // that none is left open in a truncated control message.
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
   iovec iov{buffer, kMaxMessage};
   msghdr header{};
   header.msg_iov = &iov;
@@ -51,15 +88,29 @@ std::string NotifyRelay::relay_one() {
   header.msg_control = control;
   header.msg_controllen = sizeof control;
   ssize_t n = ::recvmsg(socket_.get(), &header, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
-  if (n <= 0) return {};
-  // File descriptors (FDSTORE=1) are not relayed: close any we were sent.
+  if (n < 0) return {};
+  pid_t sender = 0;
+  std::vector<int> passed_fds;
   for (cmsghdr* cmsg = CMSG_FIRSTHDR(&header); cmsg; cmsg = CMSG_NXTHDR(&header, cmsg)) {
-    if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) continue;
-    size_t count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    int fds[16];
-    std::memcpy(fds, CMSG_DATA(cmsg), count * sizeof(int));
-    for (size_t i = 0; i < count; ++i) ::close(fds[i]);
+    if (cmsg->cmsg_level != SOL_SOCKET) continue;
+    if (cmsg->cmsg_type == SCM_CREDENTIALS && cmsg->cmsg_len == CMSG_LEN(sizeof(ucred))) {
+      ucred credentials;
+      std::memcpy(&credentials, CMSG_DATA(cmsg), sizeof credentials);
+      sender = credentials.pid;
+    } else if (cmsg->cmsg_type == SCM_RIGHTS) {
+      size_t count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < count; ++i) {
+        int fd;
+        std::memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof fd);
+        passed_fds.push_back(fd);
+      }
+    }
   }
+  // Checked while the passed fds are still open: a sender waiting on a
+  // BARRIER=1 fd is alive until we close it.
+  bool accepted = sent_by_container(sender);
+  for (int fd : passed_fds) ::close(fd);
+  if (!accepted || n == 0) return {};
   if (static_cast<size_t>(n) > kMaxMessage || (header.msg_flags & MSG_TRUNC)) return {};
   std::string forwarded = filter_notify_message({buffer, static_cast<size_t>(n)});
   if (!forwarded.empty()) notify_systemd(forwarded);
@@ -73,9 +124,21 @@ std::string filter_notify_message(std::string_view message) {
     auto line = message.substr(0, newline);
     message.remove_prefix(newline == std::string_view::npos ? message.size() : newline + 1);
     auto equals = line.find('=');
-    if (equals == 0 || equals == std::string_view::npos) continue;
-    if (line.starts_with("MAINPID=") || line.starts_with("FDSTORE") || line.starts_with("FDNAME="))
-      continue;
+    if (equals == std::string_view::npos) continue;
+    auto name = line.substr(0, equals), value = line.substr(equals + 1);
+    bool relayed = false;
+    for (const auto& field : kRelayedNotifyFields) {
+      if (field.name != name) continue;
+      switch (field.value) {
+        case NotifyValue::kOne: relayed = value == "1"; break;
+        case NotifyValue::kNumber:
+          relayed = !value.empty() && value.size() <= 20 &&
+                    value.find_first_not_of("0123456789") == std::string_view::npos;
+          break;
+        case NotifyValue::kText: relayed = value.find('\0') == std::string_view::npos; break;
+      }
+    }
+    if (!relayed) continue;
     forwarded.append(line);
     forwarded.push_back('\n');
   }

@@ -5,7 +5,7 @@
 
 #include "core/atomic_file.h"
 #include "json/json_reader.h"
-#include "runtime/process.h"
+#include "process/process.h"
 
 namespace ctapp {
 namespace {

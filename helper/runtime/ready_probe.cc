@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/process.h"
+#include "process/process.h"
 
 namespace ctapp {
 namespace {
@@ -49,12 +49,16 @@ Result<pid_t> start_probe_attempt(const ReadyProbe& probe, pid_t container_pid,
   if (const auto* tcp = std::get_if<TcpProbe>(&probe)) {
     pid_t pid = ::fork();
     if (pid < 0) return fail("fork for the readiness probe: {}", errno_text(errno));
-    if (pid == 0) probe_tcp_in_child(container_pid, tcp->port);
+    if (pid == 0) {
+      ::setpgid(0, 0);  // killed as a group, like a command probe
+      probe_tcp_in_child(container_pid, tcp->port);
+    }
+    ::setpgid(pid, pid);  // both sides, so that the group exists before kill(-pid)
     return pid;
   }
   if (const auto* command = std::get_if<ExecProbe>(&probe)) {
     return spawn_process(runtime.exec_argv(id, command->argv),
-                         {.env_changes = {"NOTIFY_SOCKET"}, .quiet_stderr = true});
+                         {.env_changes = {"NOTIFY_SOCKET"}, .quiet_stderr = true, .own_process_group = true});
   }
   return fail("the app has no readiness probe");
 }

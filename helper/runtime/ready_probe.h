@@ -12,7 +12,9 @@
 namespace ctapp {
 
 // Starts one attempt of the app's readiness probe as a child process and
-// returns its PID; the attempt succeeded when the child exits 0. Running it
+// returns its PID; the attempt succeeded when the child exits 0. The child
+// leads its own process group: the supervisor kills the group (kill(-PID))
+// when the app's ready timeout passes with the attempt still running. Running it
 // as a child keeps the supervisor's loop free: its exit arrives as SIGCHLD.
 // - tcp:PORT: a forked child joins the container's network namespace and
 //   connects to 127.0.0.1:PORT (so the image needs no tools);

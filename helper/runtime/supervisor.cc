@@ -17,18 +17,17 @@
 
 #include "core/unique_fd.h"
 #include "runtime/notify_relay.h"
-#include "runtime/process.h"
+#include "process/process.h"
+#include "process/signals.h"
 #include "runtime/ready_probe.h"
 
 namespace ctapp {
 namespace {
 
-constexpr int kForwardedSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-
 Result<UniqueFd> block_signals_into_fd() {
   sigset_t mask;
   sigemptyset(&mask);
-  for (int signal : kForwardedSignals) sigaddset(&mask, signal);
+  for (int signal : forwarded_signals()) sigaddset(&mask, signal);
   sigaddset(&mask, SIGCHLD);
   if (::sigprocmask(SIG_BLOCK, &mask, nullptr) < 0) return fail("sigprocmask: {}", errno_text(errno));
   UniqueFd fd(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
@@ -116,7 +115,7 @@ class SupervisorLoop {
         probe_pid_ = 0;
         if (exit_code_of(status) == 0) mark_ready();
       } else if (pid == init_pid_) {
-        exit_ = ContainerExit{exit_code_of(status), stop_requested_, never_ready_};
+        exit_ = ContainerExit{exit_code_of(status), stop_requested_, never_ready_, probe_hung_};
       }
       // Anything else is an orphan of the container reparented to us, the
       // subreaper: reaping it is all there is to do.
@@ -131,13 +130,20 @@ class SupervisorLoop {
   void handle_probe_timer() {
     uint64_t expirations;
     [[maybe_unused]] auto ignored = ::read(probe_timer_.get(), &expirations, sizeof expirations);
-    if (ready_ || probe_pid_ != 0) return;
+    if (ready_) return;
+    // Checked before "is an attempt still running?": a probe that never
+    // exits must not keep the app from failing at its ready timeout.
     if (std::chrono::steady_clock::now() > probe_deadline_) {
       never_ready_ = true;
+      if (probe_pid_ != 0) {
+        probe_hung_ = true;
+        ::kill(-probe_pid_, SIGKILL);  // the attempt and whatever it started
+      }
       probe_timer_.reset();
       ::kill(init_pid_, SIGKILL);
       return;
     }
+    if (probe_pid_ != 0) return;
     auto pid = start_probe_attempt(config_.probe, init_pid_, runtime_, config_.id);
     if (pid) probe_pid_ = *pid;
   }
@@ -161,6 +167,7 @@ class SupervisorLoop {
   bool ready_ = false;
   bool stop_requested_ = false;
   bool never_ready_ = false;
+  bool probe_hung_ = false;
   std::optional<ContainerExit> exit_;
 };
 
@@ -180,6 +187,12 @@ Result<ContainerExit> supervise(const OciRuntime& runtime, const SupervisorConfi
   }
   auto init_pid = runtime.create(config.id, config.bundle);
   if (!init_pid) return std::unexpected(init_pid.error());
+  if (relay) {
+    if (auto accepting = relay->accept_from_container(*init_pid); !accepting) {
+      ::kill(*init_pid, SIGKILL);
+      return std::unexpected(accepting.error());
+    }
+  }
   if (auto started = runtime.start(config.id); !started) {
     ::kill(*init_pid, SIGKILL);
     return std::unexpected(started.error());

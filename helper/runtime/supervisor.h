@@ -29,12 +29,14 @@ struct ContainerExit {
   int exit_code = 0;          // exit status, or 128 + signal
   bool stop_requested = false;  // we forwarded a stop signal before it exited
   bool never_ready = false;   // the readiness probe timed out
+  bool probe_hung = false;    // ... and its last attempt was still running (killed)
 };
 
 // Runs the container to its end as a small supervisor: child subreaper,
-// `runc create`, `runc start`, READY=1 per the notify mode, SIGTERM, SIGINT,
-// SIGHUP (and SIGQUIT, SIGUSR1, SIGUSR2) forwarded — SIGTERM as the app's
-// stop signal. Waits on a signalfd, the notify socket and a probe timer: no
+// `runc create`, `runc start`, READY=1 per the notify mode, every signal of
+// forwarded_signals() passed on to the container's init — SIGTERM as the
+// app's stop signal; SIGTERM and SIGINT start the stop (kill after the grace
+// time). Waits on a signalfd, the notify socket and a probe timer: no
 // polling once the app is ready. Fails only when the container could not be
 // started at all.
 Result<ContainerExit> supervise(const OciRuntime& runtime, const SupervisorConfig& config);

@@ -4,6 +4,10 @@
 // linked program, so that what stays resident for the app's whole life is
 // small (DESIGN: RSS <= 2 MiB; runc's own `runc run` parent uses ~10 MB).
 // Not meant to be run by hand: its arguments are ctapp's internal interface.
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -13,9 +17,11 @@
 
 #include "cli/log.h"
 #include "core/result.h"
+#include "process/process.h"
 #include "runtime/oci_runtime.h"
 #include "runtime/ready_probe.h"
 #include "runtime/supervisor.h"
+#include "runtime/watchdog_env.h"
 
 namespace {
 
@@ -27,6 +33,7 @@ struct Arguments {
   ctapp::SupervisorConfig config;
   std::string runtime = "runc";
   std::string state_root;
+  pid_t parent = 0;  // stop the app when this process (ctapp run --foreground) dies
 };
 
 bool parse_arguments(int argc, char** argv, Arguments& out) {
@@ -48,6 +55,7 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
     else if (arg == "--ready-timeout-ms") config.ready_timeout = std::chrono::milliseconds(std::atoll(value.c_str()));
     else if (arg == "--kill-after-ms") config.kill_after = std::chrono::milliseconds(std::atoll(value.c_str()));
     else if (arg == "--stop-signal") config.stop_signal = std::atoi(value.c_str());
+    else if (arg == "--stop-with-parent") out.parent = static_cast<pid_t>(std::atoi(value.c_str()));
     else if (arg == "--notify") {
       if (value == "started") config.notify = NotifyMode::kStarted;
       else if (value == "container") config.notify = NotifyMode::kContainer;
@@ -71,10 +79,29 @@ int run_main(int argc, char** argv) {
     return 2;
   }
   const auto& config = arguments.config;
+  // `ctapp run --foreground` killed with SIGKILL cannot pass anything on:
+  // its death becomes a SIGTERM here, a stop like any other.
+  if (arguments.parent > 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != arguments.parent) {
+      log_line(LogLevel::kErr, "app '" + config.id + "': ctapp exited before the app started");
+      return 1;
+    }
+  }
   auto runtime = ctapp::OciRuntime::find(arguments.runtime, arguments.state_root);
   if (!runtime) {
     log_line(LogLevel::kErr, runtime.error().message);
     return 1;
+  }
+  const char* watchdog_usec = std::getenv("WATCHDOG_USEC");
+  const char* watchdog_pid = std::getenv("WATCHDOG_PID");
+  if (watchdog_usec && config.notify == NotifyMode::kContainer &&
+      (!watchdog_pid || std::atol(watchdog_pid) == ::getpid())) {
+    if (auto passed = ctapp::pass_watchdog_to_container(config.bundle / "config.json", watchdog_usec);
+        !passed) {
+      log_line(LogLevel::kErr, "app '" + config.id + "': " + passed.error().message);
+      return 1;
+    }
   }
   auto exit = ctapp::supervise(*runtime, config);
   if (!exit) {
@@ -83,8 +110,10 @@ int run_main(int argc, char** argv) {
   }
   if (exit->never_ready) {
     log_line(LogLevel::kErr, "app '" + config.id + "' did not become ready within " +
-                    std::to_string(config.ready_timeout.count() / 1000) + " s (" +
-                    ctapp::describe_probe(config.probe) + " kept failing); stopped it");
+                    ctapp::describe_duration(config.ready_timeout) + " (" +
+                    ctapp::describe_probe(config.probe) +
+                    (exit->probe_hung ? " was still running; killed it" : " kept failing") +
+                    "); stopped it");
     return 1;
   }
   // A stop we asked for ends with the stop signal, or SIGKILL after the

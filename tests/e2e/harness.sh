@@ -9,7 +9,7 @@ E2E_CACHE=${CTAPP_TEST_CACHE:-/var/cache/ctapp-test}
 E2E_PACKAGES="systemd,systemd-sysv,dbus,runc,iproute2,busybox-static,procps"
 E2E_PACKAGES="$E2E_PACKAGES,libtomlplusplus3,libfmt9,libarchive13,libcurl4,libssl3"
 # The guest's own registry on 127.0.0.1:5000, for pulls at start.
-E2E_PACKAGES="$E2E_PACKAGES,docker-registry"
+E2E_PACKAGES="$E2E_PACKAGES,docker-registry,golang-github-containers-common"
 
 # The cached guest root (debootstrap, ~50 s once), keyed by its package
 # list; built in a temporary directory and renamed, so a killed build

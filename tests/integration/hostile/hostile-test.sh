@@ -68,4 +68,58 @@ test_an_ambiguous_bundle_name_is_refused_not_shared() {
   rm -f "$ROOT/etc/containers.d/web.ctapp" "$ROOT/etc/containers.d/web-1.ctapp"
 }
 
+json_field() {  # FILE PYTHON-EXPRESSION-ON-c
+  python3 -c "import json,sys; c=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+test_seccomp_is_never_silently_absent() {
+  printf 'image = "oci:%s:0"\n[run]\nseccomp_profile = "/nonexistent/seccomp.json"\n' "$layout" \
+    > "$ROOT/etc/containers.d/sec.ctapp"
+  local out status
+  out=$(ctapp prepare sec 2>&1); status=$?
+  assert_eq 1 "$status" "a missing profile fails prepare"
+  assert_contains "$out" "no seccomp profile for app 'sec': '/nonexistent/seccomp.json' does not exist; or set [run] seccomp_profile = \"unconfined\"" "the error says what to do"
+  printf 'image = "oci:%s:0"\n' "$layout" > "$ROOT/etc/containers.d/sec.ctapp"
+  ctapp prepare sec || fail "prepare with the default profile"
+  assert_eq "SCMP_ACT_ERRNO" "$(json_field "$ROOT/opt/containers/sec-0/config.json" 'c["linux"]["seccomp"]["defaultAction"]')" "containers-common's profile is in config.json"
+  ctapp cleanup sec
+  printf 'image = "oci:%s:0"\n[run]\nseccomp_profile = "unconfined"\n' "$layout" > "$ROOT/etc/containers.d/sec.ctapp"
+  ctapp prepare sec || fail "prepare unconfined"
+  assert_eq "False" "$(json_field "$ROOT/opt/containers/sec-0/config.json" '"seccomp" in c["linux"]')" "unconfined is asked for, explicitly"
+  ctapp cleanup sec
+  rm -f "$ROOT/etc/containers.d/sec.ctapp"
+}
+
+test_image_labels_cannot_configure_the_runtime() {
+  umoci config --image "$layout:0" --tag labelled --config.label run.oci.keep_original_groups=1 \
+    --config.label org.opencontainers.image.title=box --config.label io.containerd.x=y >/dev/null \
+    || { fail "umoci config"; return; }
+  printf 'image = "oci:%s:labelled"\n' "$layout" > "$ROOT/etc/containers.d/lab.ctapp"
+  ctapp prepare lab || fail "prepare"
+  assert_eq "[('org.ctapp.app', 'lab'), ('org.opencontainers.image.title', 'box')]" \
+    "$(json_field "$ROOT/opt/containers/lab-labelled/config.json" 'sorted(c["annotations"].items())')" "only image-spec labels become annotations"
+  ctapp cleanup lab
+  rm -f "$ROOT/etc/containers.d/lab.ctapp"
+}
+
+test_every_command_answers_help() {
+  local commands command out status
+  commands=$("$CTAPP" --help | awk '/^Commands:/ {on=1; next} on && /^  / {print $1}')
+  [ -n "$commands" ] || { fail "no commands in ctapp --help"; return; }
+  for command in $commands; do
+    out=$("$CTAPP" "$command" --help 2>&1); status=$?
+    assert_eq 0 "$status" "ctapp $command --help exits 0"
+    assert_contains "$out" "Usage: ctapp [--root DIR] $command " "ctapp $command --help shows its usage"
+  done
+}
+
+test_an_image_that_cannot_be_had_leaves_no_directory() {
+  printf 'image = "oci:%s:missing-tag"\n' "$layout" > "$ROOT/etc/containers.d/gone.ctapp"
+  local out status
+  out=$(ctapp prepare gone 2>&1); status=$?
+  assert_eq 1 "$status" "prepare of a missing image fails"
+  [ ! -e "$ROOT/opt/containers/gone-missing-tag" ] || fail "an empty version directory is left: $(ls -la "$ROOT/opt/containers/gone-missing-tag")"
+  rm -f "$ROOT/etc/containers.d/gone.ctapp"
+}
+
 run_tests

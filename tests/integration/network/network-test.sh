@@ -17,7 +17,7 @@ ROOT=$(mktemp -d /tmp/ctapp-network.XXXXXX)
 chmod 755 "$ROOT"  # reachable by an app's root in a user namespace
 run_pids=()
 trap 'for p in "${run_pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-      for a in web web2 udp lonely client mapped-client cycler bare; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done
+      for a in web web2 udp lonely client mapped-client cycler bare hung selfish; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done
       rm -rf "$ROOT"' EXIT
 mkdir -p "$ROOT/etc/containers.d"
 "$source_dir/tests/images/make-busybox-image.sh" "$ROOT/layout" box sh >/dev/null
@@ -153,6 +153,51 @@ command = ["sh", "-c", "cat /etc/hosts; echo resolv=$(wc -c < /etc/resolv.conf)"
   assert_contains "$out" "127.0.0.1	localhost" "a hosts file with localhost"
   assert_contains "$out" "127.0.1.1	bare" "and the app's hostname"
   assert_contains "$out" "resolv=0" "an empty resolv.conf"
+}
+
+test_a_bridge_app_reaches_itself_on_loopback() {
+  write_app selfish '[run]
+command = ["sh", "-c", "echo on-lo > /tmp/index.html; exec httpd -f -p 127.0.0.1:8081 -h /tmp"]
+[network]
+mode = "bridge"
+[service]
+notify = "healthy"
+ready = ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8081/"]
+ready_timeout = 20
+stop_timeout = 1'
+  start_app selfish
+  wait_until 25 sh -c "'$CTAPP' --root '$ROOT' status selfish --json | grep -q '\"state\": \"running\"'" || { fail "never running: $(cat "$ROOT/selfish.log")"; return; }
+  assert_eq "on-lo" "$(ctapp exec selfish wget -q -O - http://127.0.0.1:8081/)" "127.0.0.1 inside a bridge app"
+  stop_app selfish
+}
+
+test_a_cni_plugin_that_never_exits_is_killed_at_its_timeout() {
+  # A plugin (in a CNI_PATH of the test's own) that never answers, and a
+  # conflist naming it.
+  local plugins=$ROOT/hung-plugins
+  mkdir -p "$plugins" "$ROOT/etc/cni/net.d"
+  printf '#!/bin/sh\necho started >> %s/hung-plugin.log\nexec sleep 987\n' "$ROOT" > "$plugins/hang"
+  chmod 755 "$plugins/hang"
+  printf '{"cniVersion": "1.0.0", "name": "hung", "plugins": [{"type": "hang"}]}\n' \
+    > "$ROOT/etc/cni/net.d/hung.conflist"
+  write_app hung '[run]
+command = ["true"]
+[network]
+mode = "bridge"
+network = "hung"'
+  local before after started
+  before=$(network_state)
+  started=$(date +%s)
+  out=$(CNI_PATH=$plugins CTAPP_CNI_TIMEOUT_MS=1000 timeout 60 "$CTAPP" --root "$ROOT" prepare hung 2>&1)
+  assert_eq 1 "$?" "prepare fails"
+  assert_contains "$out" "CNI plugin 'hang' (ADD for network 'hung'): '$plugins/hang' did not finish within 1 s; killed it" "and says why"
+  [ $(( $(date +%s) - started )) -lt 30 ] || fail "prepare took $(( $(date +%s) - started )) s"
+  assert_eq "" "$(pgrep -f "$plugins/hang"; pgrep -fx 'sleep 987')" "the plugin and its child were killed"
+  [ -s "$ROOT/hung-plugin.log" ] || fail "the plugin never ran"
+  after=$(network_state)
+  assert_eq "$before" "$after" "no netns or veth left"
+  [ ! -e "$ROOT/run/netns/ctapp-hung" ] || fail "the app's netns is left"
+  rm -f "$ROOT/etc/cni/net.d/hung.conflist"
 }
 
 run_tests

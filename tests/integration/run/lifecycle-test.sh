@@ -133,4 +133,63 @@ command = ["true"]'
   assert_eq "" "$(ls "$ROOT/run/ctapp" | grep -v -e '^locks$' -e '^runc$')" "no runtime dirs"
 }
 
+test_a_readiness_probe_that_never_exits_fails_the_start_at_the_ready_timeout() {
+  write_app hungprobe '[run]
+command = ["sleep", "300"]
+[service]
+notify = "healthy"
+ready = ["sleep", "1000"]
+ready_timeout = "2s"
+stop_timeout = 1'
+  local started=$(date +%s)
+  out=$(timeout 120 "$CTAPP" --root "$ROOT" run --foreground hungprobe 2>&1)
+  assert_eq 1 "$?" "the start fails"
+  assert_contains "$out" "app 'hungprobe' did not become ready within 2 s (command 'sleep 1000' was still running; killed it); stopped it" "and says why"
+  [ $(( $(date +%s) - started )) -lt 60 ] || fail "took $(( $(date +%s) - started )) s"
+  assert_eq "" "$(leftovers)" "nothing left"
+  assert_eq "" "$(pgrep -f -- "--root $ROOT/run/ctapp/runc exec")" "no probe left"
+}
+
+test_foreground_signals_reach_the_app_and_sigint_stops_it_cleanly() {
+  write_app signals '[run]
+command = ["sh", "-c", "trap '"'"'echo usr1 >> /data/got'"'"' USR1; trap '"'"'echo term >> /data/got; exit 0'"'"' TERM; echo up > /data/up; while true; do sleep 0.05; done"]
+[[volume]]
+target = "/data"
+[service]
+stop_timeout = 5'
+  local data=$ROOT/var/lib/ctapp/apps/signals/volumes/data
+  rm -rf "$data"
+  start_app signals
+  wait_until 20 test -e "$data/up" || { fail "never started: $(cat "$ROOT/signals.log")"; return; }
+  kill -USR1 "$run_pid"
+  wait_until 10 grep -qx usr1 "$data/got" || fail "SIGUSR1 never reached the app"
+  kill -0 "$run_pid" 2>/dev/null || fail "ctapp died of SIGUSR1"
+  kill -INT "$run_pid"
+  local code=0
+  wait_until 20 sh -c "! kill -0 $run_pid 2>/dev/null" || fail "SIGINT did not stop the app"
+  wait "$run_pid"; code=$?
+  assert_eq 0 "$code" "a stop by SIGINT is a clean exit"
+  assert_eq "usr1
+term" "$(cat "$data/got")" "the app got SIGUSR1, then its stop signal"
+  assert_contains "$(cat "$ROOT/signals.log")" "app 'signals' stopped" "and says so"
+  assert_eq "" "$(leftovers)" "no mount, container or supervisor left"
+  [ ! -e "$ROOT/run/ctapp/signals" ] || fail "runtime dir still there"
+}
+
+test_a_killed_foreground_ctapp_stops_its_app() {
+  write_app orphan '[run]
+command = ["sleep", "300"]
+[service]
+stop_timeout = 1'
+  start_app orphan
+  wait_until 20 sh -c "runc --root '$ROOT/run/ctapp/runc' list -q | grep -qx orphan" || { fail "never started"; return; }
+  kill -KILL "$run_pid"; wait "$run_pid" 2>/dev/null
+  # SIGKILL leaves ctapp no chance to pass anything on or clean up: the
+  # supervisor must stop the app by itself; the next cleanup does the rest.
+  wait_until 20 sh -c "! pgrep -f -- '--id [o]rphan --bundle $ROOT/'" || fail "the supervisor outlived ctapp"
+  assert_eq "" "$(runc --root "$ROOT/run/ctapp/runc" list -f json | grep -o '"status":"running"')" "the app was stopped"
+  ctapp cleanup orphan || fail "cleanup failed"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
 run_tests

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -27,7 +28,7 @@
 #include "core/atomic_file.h"
 #include "core/test_temp_dir.h"
 #include "core/unique_fd.h"
-#include "runtime/process.h"
+#include "process/process.h"
 
 namespace ctapp {
 namespace {
@@ -118,22 +119,25 @@ class SuperviseTest : public ::testing::Test {
     auto& namespaces = config["linux"]["namespaces"];
     for (auto it = namespaces.begin(); it != namespaces.end();)
       it = (*it)["type"] == "network" ? namespaces.erase(it) : it + 1;
-    for (auto [source, target] : {std::pair{control_, "/control"}, std::pair{notify_dir_, "/run/notify"}})
+    // The notify directory read-only, as ctapp binds it.
+    for (auto [source, target, mode] : {std::tuple{control_, "/control", "rw"},
+                                        std::tuple{notify_dir_, "/run/notify", "ro"}})
       config["mounts"].push_back({{"destination", target}, {"type", "bind"},
-                                  {"source", source.string()}, {"options", {"rbind", "rw"}}});
+                                  {"source", source.string()}, {"options", {"rbind", mode}}});
     config["mounts"].push_back({{"destination", "/tmp"}, {"type", "tmpfs"}, {"source", "tmpfs"},
                                 {"options", {"nosuid", "nodev"}}});
     ASSERT_TRUE(write_file_atomic(bundle_ / "config.json", config.dump(2)));
   }
 
-  void start(const std::vector<std::string>& args, const std::vector<std::string>& options) {
+  void start(const std::vector<std::string>& args, const std::vector<std::string>& options,
+             std::vector<std::string> env = {}) {
     write_bundle(args);
     std::vector<std::string> argv = {env_or_die("CTAPP_SUPERVISE"), "--id", id_, "--bundle",
                                      bundle_.string(), "--state-root", state_root_.string(),
                                      "--notify-socket", (notify_dir_ / "notify.sock").string()};
     argv.insert(argv.end(), options.begin(), options.end());
-    auto pid = spawn_process(argv, {.env_changes = {"NOTIFY_SOCKET=" +
-                                                    (dir_.path() / "systemd.sock").string()}});
+    env.push_back("NOTIFY_SOCKET=" + (dir_.path() / "systemd.sock").string());
+    auto pid = spawn_process(argv, {.env_changes = env});
     ASSERT_TRUE(pid) << pid.error().message;
     supervisor_ = *pid;
   }
@@ -241,6 +245,67 @@ TEST_F(SuperviseTest, ContainerModeRelaysTheProtocolButNeverMainpid) {
   EXPECT_THAT(messages, HasSubstr("STATUS=warming up\nEXTEND_TIMEOUT_USEC=5000000\n"));
   EXPECT_THAT(messages, HasSubstr("READY=1\nSTATUS=serving\n"));
   EXPECT_THAT(messages, Not(HasSubstr("MAINPID")));
+  ::kill(supervisor_, SIGTERM);
+  EXPECT_EQ(wait_exit(10s), 0);
+}
+
+TEST_F(SuperviseTest, ContainerModeRelaysOnlyTheContainersOwnMessages) {
+  start({"sh", "-c",
+         "echo up > /control/up; while [ ! -e /control/go ]; do sleep 0.05; done; "
+         "notify-sender 'READY=1\\nSTATUS=serving'; exec sleep 30"},
+        {"--notify", "container", "--kill-after-ms", "300"});
+  ASSERT_TRUE(wait_for_file(control_ / "up", 10s));
+  // The socket is reachable by everyone here, so that only the relay's own
+  // check stands between these senders and systemd.
+  fs::permissions(dir_.path(), fs::perms::owner_all | fs::perms::others_exec | fs::perms::group_exec);
+  fs::permissions(notify_dir_, fs::perms::owner_all | fs::perms::others_exec | fs::perms::group_exec);
+  std::string sender = env_or_die("CTAPP_NOTIFY_SENDER");
+  std::string socket = "NOTIFY_SOCKET=" + (notify_dir_ / "notify.sock").string();
+  auto as_root = run_process({sender, "STATUS=forged by root\\nREADY=1"}, {.env_changes = {socket}});
+  ASSERT_TRUE(as_root);
+  EXPECT_EQ(as_root->exit_code, 0) << "the relay answers even a refused sender's barrier";
+  auto as_nobody = run_process({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sender,
+                                "STATUS=forged by nobody\\nWATCHDOG=1"},
+                               {.env_changes = {socket}});
+  ASSERT_TRUE(as_nobody);
+  EXPECT_EQ(as_nobody->exit_code, 0);
+  ASSERT_TRUE(write_file_atomic(control_ / "go", ""));
+  std::string messages = messages_until("READY=1", 10s);
+  EXPECT_EQ(messages, "READY=1\nSTATUS=serving\n");
+  ::kill(supervisor_, SIGTERM);
+  EXPECT_EQ(wait_exit(10s), 0);
+}
+
+TEST_F(SuperviseTest, ContainerModeRelaysTheAllowedFieldsOnly) {
+  start({"sh", "-c",
+         "notify-sender --pass-fd 'MAINPID=1\\nFDSTORE=1\\nFDNAME=db\\nFDSTOREREMOVE=1\\nFDPOLL=0\\n"
+         "NOTIFYACCESS=all\\nWATCHDOG=trigger\\nEXIT_STATUS=3\\nREADY=yes\\nERRNO=x1\\n"
+         "X_OTHER=1\\nSTATUS=kept'; echo $? > /control/passed-fd; "
+         "notify-sender 'WATCHDOG=1\\nRELOADING=1\\nMONOTONIC_USEC=123\\nSTOPPING=1\\nERRNO=5\\n"
+         "BUSERROR=org.example.Error\\nEXTEND_TIMEOUT_USEC=100\\nWATCHDOG_USEC=200\\nREADY=1'; "
+         "exec sleep 30"},
+        {"--notify", "container", "--kill-after-ms", "300"});
+  std::string messages = messages_until("READY=1", 10s);
+  EXPECT_EQ(messages,
+            "STATUS=kept\n"
+            "WATCHDOG=1\nRELOADING=1\nMONOTONIC_USEC=123\nSTOPPING=1\nERRNO=5\n"
+            "BUSERROR=org.example.Error\nEXTEND_TIMEOUT_USEC=100\nWATCHDOG_USEC=200\nREADY=1\n");
+  ASSERT_TRUE(wait_for_file(control_ / "passed-fd", 10s));
+  EXPECT_EQ(read_file(control_ / "passed-fd").value_or(""), "0\n") << "the passed fd was not closed";
+  ::kill(supervisor_, SIGTERM);
+  EXPECT_EQ(wait_exit(10s), 0);
+}
+
+// WatchdogSec= on the unit: the app sees WATCHDOG_USEC (as
+// sd_watchdog_enabled() reads it) and its pings reach systemd.
+TEST_F(SuperviseTest, ContainerModePassesTheWatchdogAndRelaysItsPings) {
+  start({"sh", "-c",
+         "notify-sender \"READY=1\\nSTATUS=usec=$WATCHDOG_USEC pid=${WATCHDOG_PID:-none}\"; "
+         "notify-sender WATCHDOG=1; exec sleep 30"},
+        {"--notify", "container", "--kill-after-ms", "300"}, {"WATCHDOG_USEC=3000000"});
+  std::string messages = messages_until("WATCHDOG=1", 10s);
+  EXPECT_THAT(messages, HasSubstr("STATUS=usec=3000000 pid=none\n"));
+  EXPECT_THAT(messages, HasSubstr("WATCHDOG=1\n"));
   ::kill(supervisor_, SIGTERM);
   EXPECT_EQ(wait_exit(10s), 0);
 }
