@@ -139,12 +139,18 @@ Result<std::vector<PullSource>> pull_sources(const RegistriesConfig& config,
     if (match->blocked)
       return fail("registry '{}' is blocked in registries.conf", match->prefix);
     std::string rest = full.size() > match->prefix.size() ? full.substr(match->prefix.size() + 1) : "";
-    for (const auto& mirror : match->mirrors) {
-      auto [host, repo] = split_location(mirror.location, rest);
-      sources.push_back({docker_hub_host(host), repo, mirror.insecure, host + "/" + repo});
-    }
-    auto [host, repo] = split_location(match->endpoint.location, rest);
-    sources.push_back({docker_hub_host(host), repo, match->endpoint.insecure, host + "/" + repo});
+    // A location replaces the prefix; it must leave a repository to ask for.
+    auto add = [&](const RegistriesConfig::Endpoint& endpoint) -> Status {
+      auto [host, repo] = split_location(endpoint.location, rest);
+      if (host.empty() || repo.empty())
+        return fail("registries.conf: location '{}' for prefix '{}' leaves no repository for '{}'",
+                    endpoint.location, match->prefix, full);
+      sources.push_back({docker_hub_host(host), repo, endpoint.insecure, host + "/" + repo});
+      return {};
+    };
+    for (const auto& mirror : match->mirrors)
+      if (auto added = add(mirror); !added) return std::unexpected(added.error());
+    if (auto added = add(match->endpoint); !added) return std::unexpected(added.error());
   }
   return sources;
 }

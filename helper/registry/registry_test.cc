@@ -114,6 +114,21 @@ TEST_F(AuthFiles, AnAliasToALayoutIsAnError) {
   EXPECT_EQ(sources.error().message, "registries.conf alias 'box' must name a registry image, not 'oci:/box'");
 }
 
+TEST_F(AuthFiles, AMirrorThatLeavesNoRepositoryIsAnError) {
+  // Found by the registries_conf fuzzer: a mirror of a whole repository
+  // without a path became a pull source with an empty repository.
+  auto file = write("registries.conf",
+                    "[[registry]]\nlocation = \"localhost/x\"\n[[registry.mirror]]\nlocation = \"127.0.0.1:5000\"\n");
+  auto config = load_registries_config(file, dir_.path() / "none.d");
+  ASSERT_TRUE(config);
+  auto ref = parse_image_reference("localhost/x");
+  ASSERT_TRUE(ref);
+  auto sources = pull_sources(*config, "localhost/x", *ref);
+  ASSERT_FALSE(sources);
+  EXPECT_EQ(sources.error().message,
+            "registries.conf: location '127.0.0.1:5000' for prefix 'localhost/x' leaves no repository for 'localhost/x'");
+}
+
 class RegistriesConf : public AuthFiles {
  protected:
   std::vector<PullSource> sources(const std::string& conf, const std::string& written) {
