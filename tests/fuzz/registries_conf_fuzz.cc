@@ -20,13 +20,22 @@ void check(bool condition) {
   if (!condition) __builtin_trap();
 }
 
+std::filesystem::path scratch_dir;
+
+void remove_scratch() {
+  std::error_code ignored;
+  std::filesystem::remove_all(scratch_dir, ignored);
+}
+
+// One directory for the whole run, removed when libFuzzer exits.
 const std::filesystem::path& scratch() {
-  static const std::filesystem::path dir = [] {
+  if (scratch_dir.empty()) {
     std::string pattern = "/tmp/ctapp-fuzz-registries.XXXXXX";
     if (!::mkdtemp(pattern.data())) std::abort();
-    return std::filesystem::path(pattern);
-  }();
-  return dir;
+    scratch_dir = pattern;
+    std::atexit(remove_scratch);
+  }
+  return scratch_dir;
 }
 
 }  // namespace
