@@ -8,9 +8,8 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
-#include <thread>
-
 #include <set>
+#include <thread>
 
 #include "registry/pull_progress.h"
 #include "store/image_import.h"
