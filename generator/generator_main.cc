@@ -2,14 +2,18 @@
 // ctapp-generator: turns /etc/containers.d/*.ctapp into ctapp@NAME.service
 // drop-ins at boot and on daemon-reload. See ctapp-generator(8).
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "core/result.h"
 #include "generator.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   ctapp::GeneratorOptions options;
   std::vector<std::string> dirs;
   for (int i = 1; i < argc; ++i) {
@@ -37,4 +41,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+// A backstop only: errors are values, and an exception that still gets here
+// is a bug; it must end in one line and exit 1, not in abort() and a core.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "ctapp-generator: internal error: %s\n", ctapp::one_line(error.what()).c_str());
+  } catch (...) {
+    std::fprintf(stderr, "ctapp-generator: internal error: unknown exception\n");
+  }
+  return 1;
 }

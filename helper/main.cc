@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <cstdio>
+#include <exception>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -19,7 +20,9 @@ void print_usage(FILE* out) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   std::string root;
   int i = 1;
   for (; i < argc; ++i) {
@@ -59,4 +62,19 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "ctapp: unknown command '%s'; see 'ctapp --help'\n", ctapp::one_line(name).c_str());
   return 2;
+}
+
+}  // namespace
+
+// A backstop only: errors are values, and an exception that still gets here
+// is a bug; it must end in one line and exit 1, not in abort() and a core.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "ctapp: internal error: %s\n", ctapp::one_line(error.what()).c_str());
+  } catch (...) {
+    std::fprintf(stderr, "ctapp: internal error: unknown exception\n");
+  }
+  return 1;
 }

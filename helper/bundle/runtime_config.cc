@@ -14,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/unique_fd.h"
 #include "core/value_checks.h"
+#include "json/json_reader.h"
 #include "store/oci_layout.h"
 #include "unpack/rootfs_paths.h"
 
@@ -181,6 +182,10 @@ Result<std::vector<std::pair<std::string, std::string>>> read_env_file(const std
   int number = 0;
   while (std::getline(lines, line)) {
     ++number;
+    // config.json is JSON, whose strings are UTF-8: refuse here, naming the
+    // line, rather than write a mangled value.
+    if (!is_utf8(line))
+      return fail("{}:{}: not UTF-8 text: save the env file as UTF-8", path.string(), number);
     auto start = line.find_first_not_of(" \t");
     if (start == std::string::npos || line[start] == '#' || line[start] == ';') continue;
     line = line.substr(start);

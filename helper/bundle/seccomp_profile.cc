@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "core/atomic_file.h"
+#include "json/json_reader.h"
 
 namespace ctapp {
 namespace {
@@ -76,20 +77,32 @@ Result<nlohmann::json> translate_seccomp_profile(const nlohmann::json& profile,
   if (profile.contains("defaultErrnoRet")) out["defaultErrnoRet"] = profile["defaultErrnoRet"];
   std::string arch = seccomp_arch_of(go_arch);
   nlohmann::json architectures = nlohmann::json::array();
-  if (profile.contains("archMap") && profile["archMap"].is_array()) {
-    for (const auto& entry : profile["archMap"]) {
-      if (!entry.is_object() || entry.value("architecture", "") != arch) continue;
-      architectures.push_back(arch);
-      for (const auto& sub : strings_at(entry, "subArchitectures")) architectures.push_back(sub);
-    }
+  JsonView view(profile, "seccomp profile");
+  auto arch_map = view.optional_array("archMap");
+  if (!arch_map) return std::unexpected(arch_map.error());
+  for (const auto& entry : *arch_map) {
+    auto architecture = entry.string("architecture");
+    if (!architecture) return std::unexpected(architecture.error());
+    if (*architecture != arch) continue;
+    architectures.push_back(arch);
+    auto subs = entry.strings("subArchitectures");
+    if (!subs) return std::unexpected(subs.error());
+    for (const auto& sub : *subs) architectures.push_back(sub);
   }
   if (architectures.empty() && !arch.empty()) architectures.push_back(arch);
   out["architectures"] = architectures;
   nlohmann::json syscalls = nlohmann::json::array();
-  for (const auto& rule : profile["syscalls"]) {
-    if (!rule.is_object() || !applies(rule, go_arch, capabilities)) continue;
-    nlohmann::json translated = {{"names", rule.value("names", nlohmann::json::array())},
-                                 {"action", rule.value("action", "SCMP_ACT_ALLOW")}};
+  auto rules = view.array("syscalls");
+  if (!rules) return std::unexpected(rules.error());
+  for (const auto& rule_view : *rules) {
+    const nlohmann::json& rule = rule_view.raw();
+    if (auto object = rule_view.expect_object(); !object) return std::unexpected(object.error());
+    if (!applies(rule, go_arch, capabilities)) continue;
+    auto names = rule_view.strings("names");
+    if (!names) return std::unexpected(names.error());
+    auto action = rule_view.optional_string("action");
+    if (!action) return std::unexpected(action.error());
+    nlohmann::json translated = {{"names", *names}, {"action", action->value_or("SCMP_ACT_ALLOW")}};
     if (rule.contains("errnoRet")) translated["errnoRet"] = rule["errnoRet"];
     if (rule.contains("args") && rule["args"].is_array() && !rule["args"].empty())
       translated["args"] = rule["args"];
@@ -104,11 +117,9 @@ Result<std::optional<nlohmann::json>> load_seccomp_profile(
     const std::vector<std::string>& capabilities) {
   std::error_code error;
   if (!std::filesystem::exists(path, error)) return std::optional<nlohmann::json>();
-  auto text = read_file(path, 4 << 20);
-  if (!text) return std::unexpected(text.error());
-  auto profile = nlohmann::json::parse(*text, nullptr, false);
-  if (profile.is_discarded()) return fail("'{}' is not valid JSON", path.string());
-  auto translated = translate_seccomp_profile(profile, go_arch, capabilities);
+  auto profile = read_json_file(path, {.max_size = 4 << 20});
+  if (!profile) return std::unexpected(profile.error());
+  auto translated = translate_seccomp_profile(*profile, go_arch, capabilities);
   if (!translated) return std::unexpected(wrap("'" + path.string() + "'", translated.error()));
   return std::optional<nlohmann::json>(std::move(*translated));
 }

@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "json/json_reader.h"
+#include "network/cni.h"
+
 #include "cli/log.h"
 #include "core/atomic_file.h"
 #include "core/app_config_parser.h"
@@ -48,12 +51,11 @@ AppStatus status_of(const Paths& paths, const std::string& name,
   }
   if (auto range = recorded_id_range(paths, name); range && *range) status.host_ids = **range;
   AppLayout layout = runtime_layout(paths, name);
-  auto network = nlohmann::json::parse(read_file(layout.runtime / "network.json", 1 << 20).value_or(""),
-                                       nullptr, false);
-  if (network.is_object() && network.contains("result") && network["result"].is_object())
-    for (const auto& ip : network["result"].value("ips", nlohmann::json::array()))
-      if (ip.contains("address") && ip["address"].is_string())
-        status.addresses.push_back(ip["address"].get<std::string>());
+  auto network_file = layout.runtime / "network.json";
+  if (auto network = read_json_file(network_file, {.max_size = 1 << 20}); network && network->is_object())
+    if (auto result = network->find("result"); result != network->end())
+      status.addresses = cni_result_addresses(*result, "'" + network_file.string() + "'")
+                             .value_or(std::vector<std::string>());
   auto state = read_app_state(layout.state_file);
   if (state && *state) {
     status.version = (*state)->version;
@@ -106,7 +108,7 @@ int run_list_command(const GlobalOptions& options, const std::vector<std::string
   if (json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& status : statuses) list.push_back(to_json(status));
-    std::printf("%s\n", list.dump(2).c_str());
+    std::printf("%s\n", dump_json(list, 2).c_str());
     return 0;
   }
   std::printf("%-20s %-10s %-14s %-8s %s\n", "NAME", "STATE", "VERSION", "PID", "IMAGE");
@@ -136,7 +138,7 @@ int run_status_command(const GlobalOptions& options, const std::vector<std::stri
     return 1;
   }
   if (json) {
-    std::printf("%s\n", to_json(status).dump(2).c_str());
+    std::printf("%s\n", dump_json(to_json(status), 2).c_str());
     return 0;
   }
   std::printf("%s\n  source:  %s\n  image:   %s\n  state:   %s\n", status.name.c_str(),

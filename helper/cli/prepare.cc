@@ -8,6 +8,7 @@
 #include "cli/log.h"
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
+#include "json/json_reader.h"
 #include "runtime/app_dirs.h"
 #include "runtime/app_state.h"
 #include "runtime/file_lock.h"
@@ -17,6 +18,7 @@
 #include "registry/puller.h"
 #include "userns/app_idmap.h"
 #include "store/oci_layout.h"
+#include "store/ref_name.h"
 #include "unpack/unpack.h"
 
 namespace ctapp {
@@ -27,7 +29,7 @@ Result<StoredImage> image_in_store(const Paths& paths, const std::string& image,
                                    const ImageReference& ref) {
   auto store = OciLayout::open_or_create(paths.image_store());
   if (!store) return std::unexpected(store.error());
-  auto descriptor = store->find_ref(ref.store_name());
+  auto descriptor = store->find_ref(store_ref_name(ref));
   if (!descriptor) return std::unexpected(descriptor.error());
   if (!*descriptor) {
     log(LogLevel::kNotice, "pulling {}", ref.canonical());
@@ -144,7 +146,7 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
   if (!bundle) return std::unexpected(bundle.error());
   state.stop_signal = bundle->stop_signal;
   if (auto volumes = prepare_volume_dirs(bundle->volumes, id_map->shift); !volumes) return volumes;
-  if (auto written = write_file_atomic(layout.config_json, bundle->config.dump(2) + "\n", {.mode = 0600});
+  if (auto written = write_file_atomic(layout.config_json, dump_json(bundle->config, 2) + "\n", {.mode = 0600});
       !written)
     return written;
   if (auto mounted = mount_overlay({layout.lower, layout.upper, layout.work, layout.merged}, id_map->shift.offset);

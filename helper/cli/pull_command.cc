@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/log.h"
+#include "json/json_reader.h"
+#include "store/ref_name.h"
 #include "core/app_config_parser.h"
 #include "core/config_files.h"
 #include "core/image_reference.h"
@@ -60,8 +62,14 @@ int run_images_command(const GlobalOptions& options, const std::vector<std::stri
     std::fprintf(stderr, "Usage: ctapp images [--json]\n");
     return 2;
   }
+  struct Listed {
+    std::string name;
+    std::string digest;
+    int64_t size = 0;
+    std::vector<std::string> apps;
+  };
+  std::vector<Listed> listed;
   auto store = OciLayout::open(options.paths.image_store());
-  nlohmann::json list = nlohmann::json::array();
   if (store) {
     auto refs = store->refs();
     if (!refs) {
@@ -73,29 +81,30 @@ int run_images_command(const GlobalOptions& options, const std::vector<std::stri
     for (const auto& source : find_apps(options.paths.config_dirs).apps) {
       auto app = parse_app(source);
       if (!app || app->image.empty()) continue;
-      if (auto ref = parse_image_reference(app->image); ref) users[ref->store_name()].push_back(app->name);
+      if (auto ref = parse_image_reference(app->image); ref) users[store_ref_name(*ref)].push_back(app->name);
     }
     for (const auto& [name, descriptor] : *refs) {
       int64_t size = descriptor.size;
       if (auto image = store->load_image(descriptor, Platform::current()); image) {
-        size += image->manifest["config"].value("size", int64_t{0});
+        size += image->config_descriptor.size;
         for (const auto& layer : image->layers) size += layer.descriptor.size;
       }
-      list.push_back({{"name", name}, {"digest", descriptor.digest}, {"size", size},
-                      {"apps", users[name]}});
+      listed.push_back({name, descriptor.digest, size, users[name]});
     }
   }
   if (json) {
-    std::printf("%s\n", list.dump(2).c_str());
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& image : listed)
+      list.push_back({{"name", image.name}, {"digest", image.digest}, {"size", image.size}, {"apps", image.apps}});
+    std::printf("%s\n", dump_json(list, 2).c_str());
     return 0;
   }
   std::printf("%-50s %-20s %10s  %s\n", "IMAGE", "DIGEST", "SIZE", "APPS");
-  for (const auto& image : list) {
+  for (const auto& image : listed) {
     std::string apps;
-    for (const auto& app : image["apps"]) apps += (apps.empty() ? "" : ",") + app.get<std::string>();
-    std::printf("%-50s %-20s %8.1fMB  %s\n", image["name"].get<std::string>().c_str(),
-                image["digest"].get<std::string>().substr(0, 19).c_str(),
-                static_cast<double>(image["size"].get<int64_t>()) / 1e6, apps.empty() ? "-" : apps.c_str());
+    for (const auto& app : image.apps) apps += (apps.empty() ? "" : ",") + app;
+    std::printf("%-50s %-20s %8.1fMB  %s\n", image.name.c_str(), image.digest.substr(0, 19).c_str(),
+                static_cast<double>(image.size) / 1e6, apps.empty() ? "-" : apps.c_str());
   }
   return 0;
 }

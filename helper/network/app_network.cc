@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "json/json_reader.h"
+
 #include "core/atomic_file.h"
 #include "network/cni.h"
 #include "network/netns.h"
@@ -124,7 +126,7 @@ Result<NetworkAttachment> attach_network(const Paths& paths, const AppConfig& ap
     nlohmann::json record = {{"network", name}, {"netns", invocation.netns.string()},
                              {"ports", ports}, {"result", nullptr}};
     auto record_file = runtime_dir / "network.json";
-    if (auto written = write_file_atomic(record_file, record.dump(2), {.durable = false}); !written)
+    if (auto written = write_file_atomic(record_file, dump_json(record, 2), {.durable = false}); !written)
       return std::unexpected(written.error());
     auto result = cni_add(*network, invocation);
     if (!result) {
@@ -133,11 +135,15 @@ Result<NetworkAttachment> attach_network(const Paths& paths, const AppConfig& ap
       return std::unexpected(result.error());
     }
     record["result"] = *result;
-    if (auto written = write_file_atomic(record_file, record.dump(2), {.durable = false}); !written)
+    if (auto written = write_file_atomic(record_file, dump_json(record, 2), {.durable = false}); !written)
       return std::unexpected(written.error());
     attachment.netns = invocation.netns;
-    for (const auto& ip : result->value("ips", nlohmann::json::array()))
-      if (ip.contains("address") && ip["address"].is_string()) attachment.addresses.push_back(ip["address"]);
+    auto addresses = cni_result_addresses(*result, "the result of CNI network '" + name + "'");
+    if (!addresses) {
+      (void)detach_network(paths, app.name, runtime_dir);
+      return std::unexpected(addresses.error());
+    }
+    attachment.addresses = std::move(*addresses);
   }
   auto files = write_files(app, runtime_dir, attachment.addresses);
   if (!files) return std::unexpected(files.error());
@@ -153,21 +159,28 @@ Status detach_network(const Paths& paths, const std::string& app,
   bool recorded = std::filesystem::exists(record_file, error);
   if (!recorded && !std::filesystem::exists(netns, error)) return {};
   std::optional<Error> first_error;
-  nlohmann::json record;
-  if (recorded) {
-    record = nlohmann::json::parse(read_file(record_file, 1 << 20).value_or(""), nullptr, false);
-    if (record.is_discarded()) record = nlohmann::json::object();
-  }
-  std::string name = record.is_object() ? record.value("network", kDefaultNetwork) : kDefaultNetwork;
+  // A damaged record must not stop the clean-up: DEL then runs with what
+  // could be read (the plugins accept a missing prevResult).
+  nlohmann::json record = nlohmann::json::object();
+  if (recorded)
+    if (auto parsed = read_json_file(record_file, {.max_size = 1 << 20}); parsed && parsed->is_object())
+      record = std::move(*parsed);
+  JsonView view(record, "'" + record_file.string() + "'");
+  std::string name = view.optional_string("network").value_or(std::nullopt).value_or(kDefaultNetwork);
   auto network = load_cni_network(name, cni_config_dirs(paths));
   if (network) {
-    nlohmann::json previous = record.is_object() && record.contains("result") ? record["result"] : nlohmann::json();
+    nlohmann::json previous = record.contains("result") ? record["result"] : nlohmann::json();
     CniInvocation invocation = invocation_for(paths, app);
-    if (record.is_object() && record.contains("ports") && record["ports"].is_array())
-      for (const auto& port : record["ports"])
-        invocation.ports.push_back({port.value("host_ip", ""), port.value("host_port", uint16_t{0}),
-                                    port.value("container_port", uint16_t{0}),
-                                    port.value("protocol", "tcp") == "udp" ? Protocol::kUdp : Protocol::kTcp});
+    for (const auto& port : view.optional_array("ports").value_or(std::vector<JsonView>())) {
+      auto host_ip = port.optional_string("host_ip");
+      auto host_port = port.integer("host_port", 0, 65535);
+      auto container_port = port.integer("container_port", 0, 65535);
+      auto protocol = port.optional_string("protocol");
+      if (!host_ip || !host_port || !container_port || !protocol) continue;
+      invocation.ports.push_back({host_ip->value_or(""), static_cast<uint16_t>(*host_port),
+                                  static_cast<uint16_t>(*container_port),
+                                  *protocol == "udp" ? Protocol::kUdp : Protocol::kTcp});
+    }
     if (auto deleted = cni_del(*network, invocation, previous); !deleted)
       first_error = deleted.error();
   } else {

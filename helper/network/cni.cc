@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "core/atomic_file.h"
+#include "json/json_reader.h"
 #include "process/process.h"
 
 namespace ctapp {
@@ -39,17 +40,24 @@ std::string plugin_path_env(const CniInvocation& invocation) {
 Result<nlohmann::json> invoke(const CniNetwork& network, const nlohmann::json& plugin,
                               const CniInvocation& invocation, const std::string& command,
                               const nlohmann::json& prev_result) {
-  std::string type = plugin.value("type", "");
-  auto binary = find_plugin(invocation, type);
+  JsonView view(plugin, "'" + network.source.string() + "'");
+  auto type = view.string("type");
+  if (!type) return std::unexpected(type.error());
+  auto binary = find_plugin(invocation, *type);
   if (binary.empty())
     return fail("CNI plugin '{}' of network '{}' is not installed in {} (Debian: "
                 "containernetworking-plugins)",
-                type, network.name, plugin_path_env(invocation));
+                *type, network.name, plugin_path_env(invocation));
   nlohmann::json config = plugin;
   config["name"] = network.name;
   config["cniVersion"] = network.cni_version;
   if (!prev_result.is_null()) config["prevResult"] = prev_result;
-  if (config.contains("capabilities") && config["capabilities"].value("portMappings", false)) {
+  auto capabilities = view.optional_object("capabilities");
+  if (!capabilities) return std::unexpected(capabilities.error());
+  auto port_mappings = *capabilities ? (*capabilities)->optional_boolean("portMappings")
+                                     : Result<std::optional<bool>>(std::nullopt);
+  if (!port_mappings) return std::unexpected(port_mappings.error());
+  if (port_mappings->value_or(false)) {
     nlohmann::json mappings = nlohmann::json::array();
     for (const auto& port : invocation.ports) {
       nlohmann::json mapping = {{"hostPort", port.host_port},
@@ -60,9 +68,14 @@ Result<nlohmann::json> invoke(const CniNetwork& network, const nlohmann::json& p
     }
     config["runtimeConfig"]["portMappings"] = mappings;
   }
-  if (!invocation.ipam_data_dir.empty() && config.contains("ipam") &&
-      config["ipam"].value("type", "") == "host-local" && !config["ipam"].contains("dataDir"))
-    config["ipam"]["dataDir"] = invocation.ipam_data_dir.string();
+  auto ipam = view.optional_object("ipam");
+  if (!ipam) return std::unexpected(ipam.error());
+  if (!invocation.ipam_data_dir.empty() && *ipam) {
+    auto ipam_type = (*ipam)->optional_string("type");
+    if (!ipam_type) return std::unexpected(ipam_type.error());
+    if (*ipam_type == "host-local" && !(*ipam)->has("dataDir"))
+      config["ipam"]["dataDir"] = invocation.ipam_data_dir.string();
+  }
   std::vector<std::string> env = {
       "CNI_COMMAND=" + command,
       "CNI_CONTAINERID=" + invocation.container_id,
@@ -73,23 +86,31 @@ Result<nlohmann::json> invoke(const CniNetwork& network, const nlohmann::json& p
   };
   auto output = run_process({binary.string()}, {.env = env,
                                                 .capture_stdout = true,
-                                                .stdin_text = config.dump(),
+                                                .stdin_text = dump_json(config),
                                                 .timeout = plugin_timeout()});
   if (!output)
-    return fail("CNI plugin '{}' ({} for network '{}'): {}", type, command, network.name,
+    return fail("CNI plugin '{}' ({} for network '{}'): {}", *type, command, network.name,
                 output.error().message);
-  auto result = output->stdout_text.empty() ? nlohmann::json()
-                                            : nlohmann::json::parse(output->stdout_text, nullptr, false);
+  std::string what = fmt::format("the output of CNI plugin '{}' ({})", *type, command);
+  auto result = output->stdout_text.empty() ? Result<nlohmann::json>(nlohmann::json())
+                                            : parse_json(output->stdout_text, what, {.max_size = 1 << 20});
   if (output->exit_code != 0) {
-    std::string message = result.is_object() ? result.value("msg", "") : output->stdout_text;
-    if (result.is_object() && result.contains("details") && result["details"].is_string())
-      message += ": " + result["details"].get<std::string>();
-    return fail("CNI plugin '{}' ({} for network '{}') failed: {}", type, command, network.name,
+    // The spec's error object: {"code", "msg", "details"}; anything else is shown as it is.
+    std::string message;
+    if (result && result->is_object()) {
+      JsonView error(*result, what);
+      message = error.optional_string("msg").value_or(std::nullopt).value_or("");
+      if (auto details = error.optional_string("details").value_or(std::nullopt); details && !details->empty())
+        message += ": " + *details;
+    } else if (!result) {
+      message = output->stdout_text.substr(0, 512);
+    }
+    return fail("CNI plugin '{}' ({} for network '{}') failed: {}", *type, command, network.name,
                 message.empty() ? "exit code " + std::to_string(output->exit_code) : message);
   }
-  if (command == "ADD" && (result.is_discarded() || !result.is_object()))
-    return fail("CNI plugin '{}' returned no result", type);
-  return result.is_discarded() ? nlohmann::json() : result;
+  if (!result) return std::unexpected(result.error());
+  if (command == "ADD" && !result->is_object()) return fail("CNI plugin '{}' returned no result", *type);
+  return std::move(*result);
 }
 
 }  // namespace
@@ -114,13 +135,19 @@ Result<CniNetwork> load_cni_network(const std::string& name,
     auto file = dir / (name + ".conflist");
     std::error_code error;
     if (!std::filesystem::exists(file, error)) continue;
-    auto text = read_file(file, 1 << 20);
-    if (!text) return std::unexpected(text.error());
-    auto json = nlohmann::json::parse(*text, nullptr, false);
-    if (json.is_discarded() || !json.is_object() || !json.contains("plugins") ||
-        !json["plugins"].is_array() || json["plugins"].empty())
-      return fail("'{}' is not a CNI conflist (it needs a non-empty \"plugins\" array)", file.string());
-    return CniNetwork{json.value("name", name), json.value("cniVersion", "1.0.0"), json["plugins"], file};
+    auto json = read_json_file(file, {.max_size = 1 << 20});
+    if (!json) return std::unexpected(json.error());
+    JsonView conflist(*json, "CNI conflist '" + file.string() + "'");
+    auto network_name = conflist.optional_string("name");
+    if (!network_name) return std::unexpected(network_name.error());
+    auto version = conflist.optional_string("cniVersion");
+    if (!version) return std::unexpected(version.error());
+    auto plugins = conflist.array("plugins");
+    if (!plugins) return std::unexpected(plugins.error());
+    if (plugins->empty()) return fail("{}: 'plugins' is empty", conflist.context());
+    for (const auto& plugin : *plugins)
+      if (auto object = plugin.expect_object(); !object) return std::unexpected(object.error());
+    return CniNetwork{network_name->value_or(name), version->value_or("1.0.0"), (*json)["plugins"], file};
   }
   std::string searched;
   for (const auto& dir : dirs) searched += (searched.empty() ? "" : ", ") + dir.string();
@@ -154,6 +181,20 @@ Status cni_del(const CniNetwork& network, const CniInvocation& invocation,
   }
   if (first_error) return std::unexpected(*first_error);
   return {};
+}
+
+Result<std::vector<std::string>> cni_result_addresses(const nlohmann::json& result, const std::string& what) {
+  std::vector<std::string> addresses;
+  if (result.is_null()) return addresses;
+  JsonView view(result, what);
+  auto ips = view.optional_array("ips");
+  if (!ips) return std::unexpected(ips.error());
+  for (const auto& ip : *ips) {
+    auto address = ip.string("address");
+    if (!address) return std::unexpected(address.error());
+    addresses.push_back(std::move(*address));
+  }
+  return addresses;
 }
 
 }  // namespace ctapp

@@ -51,4 +51,8 @@ Result<nlohmann::json> cni_add(const CniNetwork& network, const CniInvocation& i
 Status cni_del(const CniNetwork& network, const CniInvocation& invocation,
                const nlohmann::json& prev_result);
 
+// The "address" of every entry of a CNI result's "ips" (CIDR notation);
+// fails naming `what` and the field when the result is malformed.
+Result<std::vector<std::string>> cni_result_addresses(const nlohmann::json& result, const std::string& what);
+
 }  // namespace ctapp

@@ -5,10 +5,9 @@
 #include <cctype>
 #include <cstdlib>
 
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
-#include "core/atomic_file.h"
+#include "json/json_reader.h"
 
 namespace ctapp {
 namespace {
@@ -81,33 +80,38 @@ Result<std::optional<Credentials>> find_credentials(const std::vector<std::files
   for (const auto& file : files) {
     std::error_code error;
     if (!std::filesystem::exists(file, error)) continue;
-    auto text = read_file(file, 1 << 20);
-    if (!text) return std::unexpected(text.error());
-    auto json = nlohmann::json::parse(*text, nullptr, false);
-    if (json.is_discarded() || !json.is_object())
-      return fail("credentials file '{}' is not valid JSON", file.string());
-    if (json.contains("auths") && json["auths"].is_object()) {
-      for (const auto& key : auth_keys(registry)) {
-        if (!json["auths"].contains(key) || !json["auths"][key].is_object()) continue;
-        const auto& entry = json["auths"][key];
-        std::string user_password;
-        if (entry.contains("auth") && entry["auth"].is_string()) {
-          auto decoded = base64_decode(entry["auth"].get<std::string>());
-          if (!decoded) return fail("'{}': the auth of '{}' is not base64", file.string(), key);
-          user_password = *decoded;
-        } else if (entry.contains("username") && entry.contains("password")) {
-          user_password = entry.value("username", "") + ":" + entry.value("password", "");
-        }
-        auto colon = user_password.find(':');
-        if (colon == std::string::npos) continue;
-        return std::optional<Credentials>(
-            Credentials{user_password.substr(0, colon), user_password.substr(colon + 1), file.string()});
+    auto json = read_json_file(file, {.max_size = 1 << 20});
+    if (!json) return fail("credentials file: {}", json.error().message);
+    JsonView root(*json, "credentials file '" + file.string() + "'");
+    if (auto object = root.expect_object(); !object) return std::unexpected(object.error());
+    auto auths = root.optional_object("auths");
+    if (!auths) return std::unexpected(auths.error());
+    for (const auto& key : *auths ? auth_keys(registry) : std::vector<std::string>()) {
+      auto entry = (*auths)->optional_object(key);
+      if (!entry) return std::unexpected(entry.error());
+      if (!*entry) continue;
+      auto auth = (*entry)->optional_string("auth");
+      if (!auth) return std::unexpected(auth.error());
+      auto username = (*entry)->optional_string("username");
+      if (!username) return std::unexpected(username.error());
+      auto password = (*entry)->optional_string("password");
+      if (!password) return std::unexpected(password.error());
+      std::string user_password;
+      if (*auth) {
+        auto decoded = base64_decode(**auth);
+        if (!decoded) return fail("'{}': the auth of '{}' is not base64", file.string(), key);
+        user_password = *decoded;
+      } else if (*username && *password) {
+        user_password = **username + ":" + **password;
       }
+      auto colon = user_password.find(':');
+      if (colon == std::string::npos) continue;
+      return std::optional<Credentials>(
+          Credentials{user_password.substr(0, colon), user_password.substr(colon + 1), file.string()});
     }
-    bool helper = (json.contains("credHelpers") && json["credHelpers"].is_object() &&
-                   json["credHelpers"].contains(registry)) ||
-                  json.contains("credsStore");
-    if (helper)
+    auto helpers = root.string_map("credHelpers");
+    if (!helpers) return std::unexpected(helpers.error());
+    if (helpers->contains(registry) || root.has("credsStore"))
       return fail("'{}' asks a credential helper for '{}', which ctapp does not run: log in with "
                   "'skopeo login --authfile /etc/containers/auth.json {}' instead",
                   file.string(), registry, registry);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 namespace ctapp {
@@ -61,8 +62,12 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 Result<HttpClient> HttpClient::create() {
   auto library = curl_library();
   if (!library) return std::unexpected(library.error());
+  return create_with(*library);
+}
+
+Result<HttpClient> HttpClient::create_with(const CurlLibrary* library) {
   HttpClient client;
-  client.lib_ = *library;
+  client.lib_ = library;
   client.curl_ = client.lib_->easy_init();
   if (!client.curl_) return fail("cannot initialise libcurl");
   return client;
@@ -90,27 +95,40 @@ Result<HttpResponse> HttpClient::get(const HttpRequest& request, const BodySink&
   for (const auto& header : request.headers) headers = lib_->slist_append(headers, header.c_str());
   std::string range = request.resume_from > 0 ? std::to_string(request.resume_from) + "-" : "";
   char error[CURL_ERROR_SIZE] = "";
-  lib_->easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
-  lib_->easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
-  lib_->easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 1L);
-  lib_->easy_setopt(curl_, CURLOPT_MAXREDIRS, 10L);
+  // Every option is checked: an old libcurl without one (the protocol
+  // restrictions came in 7.85) must fail the transfer, not run without it.
+  std::optional<Error> refused;
+  auto set = [&](CURLoption option, const char* name, auto value) {
+    if (refused) return;
+    if (CURLcode result = lib_->easy_setopt(curl_, option, value); result != CURLE_OK)
+      refused = Error{fmt::format("libcurl refused {} ({}): ctapp needs libcurl 7.85 or newer", name,
+                                  lib_->easy_strerror(result))};
+  };
+  set(CURLOPT_URL, "CURLOPT_URL", request.url.c_str());
+  set(CURLOPT_HTTPHEADER, "CURLOPT_HTTPHEADER", headers);
+  set(CURLOPT_FOLLOWLOCATION, "CURLOPT_FOLLOWLOCATION", 1L);
+  set(CURLOPT_MAXREDIRS, "CURLOPT_MAXREDIRS", 10L);
   // Never hand credentials to a host we were redirected to.
-  lib_->easy_setopt(curl_, CURLOPT_UNRESTRICTED_AUTH, 0L);
-  lib_->easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
-  lib_->easy_setopt(curl_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  lib_->easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
-  lib_->easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
-  lib_->easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, request.connect_timeout_seconds);
-  lib_->easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  lib_->easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, request.stall_seconds);
-  lib_->easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-  lib_->easy_setopt(curl_, CURLOPT_USERAGENT, "ctapp/" CTAPP_VERSION);
-  lib_->easy_setopt(curl_, CURLOPT_WRITEFUNCTION, on_body);
-  lib_->easy_setopt(curl_, CURLOPT_WRITEDATA, &state);
-  lib_->easy_setopt(curl_, CURLOPT_HEADERFUNCTION, on_header);
-  lib_->easy_setopt(curl_, CURLOPT_HEADERDATA, &state);
-  lib_->easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
-  if (!range.empty()) lib_->easy_setopt(curl_, CURLOPT_RANGE, range.c_str());
+  set(CURLOPT_UNRESTRICTED_AUTH, "CURLOPT_UNRESTRICTED_AUTH", 0L);
+  set(CURLOPT_PROTOCOLS_STR, "CURLOPT_PROTOCOLS_STR", "http,https");
+  set(CURLOPT_REDIR_PROTOCOLS_STR, "CURLOPT_REDIR_PROTOCOLS_STR", "http,https");
+  set(CURLOPT_SSL_VERIFYPEER, "CURLOPT_SSL_VERIFYPEER", request.verify_tls ? 1L : 0L);
+  set(CURLOPT_SSL_VERIFYHOST, "CURLOPT_SSL_VERIFYHOST", request.verify_tls ? 2L : 0L);
+  set(CURLOPT_CONNECTTIMEOUT, "CURLOPT_CONNECTTIMEOUT", request.connect_timeout_seconds);
+  set(CURLOPT_LOW_SPEED_LIMIT, "CURLOPT_LOW_SPEED_LIMIT", 1L);
+  set(CURLOPT_LOW_SPEED_TIME, "CURLOPT_LOW_SPEED_TIME", request.stall_seconds);
+  set(CURLOPT_NOSIGNAL, "CURLOPT_NOSIGNAL", 1L);
+  set(CURLOPT_USERAGENT, "CURLOPT_USERAGENT", "ctapp/" CTAPP_VERSION);
+  set(CURLOPT_WRITEFUNCTION, "CURLOPT_WRITEFUNCTION", on_body);
+  set(CURLOPT_WRITEDATA, "CURLOPT_WRITEDATA", &state);
+  set(CURLOPT_HEADERFUNCTION, "CURLOPT_HEADERFUNCTION", on_header);
+  set(CURLOPT_HEADERDATA, "CURLOPT_HEADERDATA", &state);
+  set(CURLOPT_ERRORBUFFER, "CURLOPT_ERRORBUFFER", error);
+  if (!range.empty()) set(CURLOPT_RANGE, "CURLOPT_RANGE", range.c_str());
+  if (refused) {
+    lib_->slist_free_all(headers);
+    return std::unexpected(*refused);
+  }
   CURLcode code = lib_->easy_perform(curl_);
   lib_->slist_free_all(headers);
   char* effective = nullptr;

@@ -44,6 +44,8 @@ using BodySink = std::function<bool(long status, const char* data, size_t size)>
 class HttpClient {
  public:
   static Result<HttpClient> create();
+  // With the given libcurl functions (tests substitute some).
+  static Result<HttpClient> create_with(const CurlLibrary* library);
   HttpClient(HttpClient&&) noexcept;
   HttpClient& operator=(HttpClient&&) noexcept;
   ~HttpClient();

@@ -8,50 +8,33 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <set>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
-#include "core/atomic_file.h"
 #include "registry/pull_progress.h"
 #include "store/image_import.h"
 #include "store/oci_archive.h"
+#include "store/ref_name.h"
+#include "store/temp_file.h"
 #include "unpack/unpack.h"
 
 namespace ctapp {
 namespace {
-
-constexpr const char* kOciIndex = "application/vnd.oci.image.index.v1+json";
-constexpr const char* kDockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
 
 struct BlobToFetch {
   std::string digest;
   int64_t size = 0;
 };
 
-bool is_index(const FetchedManifest& manifest, const nlohmann::json& json) {
-  return manifest.media_type == kOciIndex || manifest.media_type == kDockerList ||
-         (json.contains("manifests") && !json.contains("layers"));
-}
-
-// The entry of an index for `platform`, skipping attestations (unknown/unknown).
-Result<Descriptor> choose_platform(const nlohmann::json& index, const Platform& platform,
-                                   const std::string& name) {
-  std::vector<std::string> offered;
-  for (const auto& entry : index.value("manifests", nlohmann::json::array())) {
-    auto descriptor = parse_descriptor(entry);
-    if (!descriptor || !descriptor->platform.is_object()) continue;
-    std::string os = descriptor->platform.value("os", "");
-    std::string architecture = descriptor->platform.value("architecture", "");
-    std::string variant = descriptor->platform.value("variant", "");
-    if (os == "unknown") continue;
-    if (os == platform.os && architecture == platform.architecture &&
-        (platform.variant.empty() || variant.empty() || variant == platform.variant))
-      return *descriptor;
-    offered.push_back(os + "/" + architecture + (variant.empty() ? "" : "/" + variant));
+Status write_whole(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(Error{errno_text(errno)});
+    data.remove_prefix(static_cast<size_t>(n));
   }
-  return fail("{} has no image for {} (it has {}); choose one with --platform", name,
-              platform.to_string(), offered.empty() ? "none" : fmt::format("{}", fmt::join(offered, ", ")));
+  if (::fsync(fd) < 0) return std::unexpected(Error{errno_text(errno)});
+  return {};
 }
 
 std::string credentials_key(const std::string& host) {
@@ -82,12 +65,13 @@ Status fetch_blobs(const PullSource& source, const RegistryClient& first, const 
         client = std::move(*connected);
         client->share_authorization(first);
       }
-      auto temp = store.temp_dir() / fmt::format("pull-{}-{}", blob.digest.substr(7, 16), ::getpid());
-      auto fetched = client->fetch_blob(blob.digest, blob.size, temp, &progress.downloaded);
-      if (fetched) fetched = store.add_verified_blob(temp, blob.digest);
+      // A name of its own per transfer, removed on every failure.
+      auto temp = TempFile::create(store.temp_dir(), "pull");
+      Status fetched = temp ? Status() : std::unexpected(temp.error());
+      if (fetched) fetched = client->fetch_blob(blob.digest, blob.size, temp->path(), &progress.downloaded);
+      if (fetched) fetched = store.add_verified_blob(temp->path(), blob.digest);
+      if (fetched) temp->keep();
       if (!fetched) {
-        std::error_code ignored;
-        std::filesystem::remove(temp, ignored);
         std::lock_guard lock(mutex);
         if (!failure) failure = fetched.error();
         return;
@@ -111,50 +95,48 @@ Result<PullResult> pull_from(const PullSource& source, const ImageReference& ref
   std::string reference = ref.digest.empty() ? ref.tag : ref.digest;
   auto manifest = client->fetch_manifest(reference);
   if (!manifest) return std::unexpected(manifest.error());
-  auto json = nlohmann::json::parse(manifest->bytes, nullptr, false);
-  if (is_index(*manifest, json)) {
-    auto chosen = choose_platform(json, request.platform, source.name + ":" + reference);
+  // An index chooses the manifest for the platform; indexes in indexes are
+  // followed only kMaxIndexDepth deep (a chain of thousands is an attack).
+  for (int depth = 0; is_index_document(manifest->document, manifest->media_type); ++depth) {
+    std::string what = fmt::format("{}: index {}", source.name, manifest->digest);
+    if (depth >= kMaxIndexDepth)
+      return fail("{} is nested in more than {} other indexes: not an image ctapp uses", what, kMaxIndexDepth);
+    auto index = parse_image_index(manifest->document, what);
+    if (!index) return std::unexpected(index.error());
+    std::vector<std::optional<Platform>> platforms;
+    for (const auto& entry : index->manifests) platforms.push_back(entry.platform);
+    auto chosen = choose_platform(platforms, request.platform, source.name + ":" + reference);
     if (!chosen) return std::unexpected(chosen.error());
-    manifest = client->fetch_manifest(chosen->digest);
+    manifest = client->fetch_manifest(index->manifests[*chosen].digest);
     if (!manifest) return std::unexpected(manifest.error());
-    json = nlohmann::json::parse(manifest->bytes, nullptr, false);
   }
-  if (!json.contains("config") || !json.contains("layers") || !json["layers"].is_array())
-    return fail("{}: {} is not an image manifest ctapp can use (media type '{}')", source.name,
-                manifest->digest, manifest->media_type);
+  auto image = parse_image_manifest(manifest->document, fmt::format("{}: manifest {}", source.name, manifest->digest));
+  if (!image) return std::unexpected(image.error());
+  // Each blob once, however often the manifest lists it (parallel fetches
+  // of one blob would race for it).
   std::vector<BlobToFetch> blobs;
+  std::set<std::string> listed;
+  if (listed.insert(image->config.digest).second) blobs.push_back({image->config.digest, image->config.size});
+  for (const auto& layer : image->layers)
+    if (listed.insert(layer.digest).second) blobs.push_back({layer.digest, layer.size});
   int64_t total = 0;
-  for (const auto* entry : {&json["config"]}) {
-    auto descriptor = parse_descriptor(*entry);
-    if (!descriptor) return std::unexpected(wrap(source.name, descriptor.error()));
-    blobs.push_back({descriptor->digest, descriptor->size});
-  }
-  for (const auto& layer : json["layers"]) {
-    auto descriptor = parse_descriptor(layer);
-    if (!descriptor) return std::unexpected(wrap(source.name, descriptor.error()));
-    if (!is_layer_media_type(descriptor->media_type))
-      return fail("{}: layer {} has media type '{}', which ctapp cannot unpack", source.name,
-                  descriptor->digest, descriptor->media_type);
-    blobs.push_back({descriptor->digest, descriptor->size});
-  }
   std::erase_if(blobs, [&](const BlobToFetch& blob) { return store.has_blob(blob.digest); });
   for (const auto& blob : blobs) total += blob.size;
-  std::error_code error;
-  std::filesystem::create_directories(store.temp_dir(), error);
   PullProgress progress(source.name + ":" + reference, total);
   if (auto fetched = fetch_blobs(source, *client, request, store, blobs, progress); !fetched)
     return std::unexpected(fetched.error());
   progress.finish();
   // The manifest last: an image is in the store only when all its blobs are.
-  auto temp = store.temp_dir() / fmt::format("manifest-{}", ::getpid());
-  if (auto written = write_file_atomic(temp, manifest->bytes); !written) return std::unexpected(written.error());
   if (!store.has_blob(manifest->digest)) {
-    if (auto added = store.add_verified_blob(temp, manifest->digest); !added) return std::unexpected(added.error());
-  } else {
-    std::filesystem::remove(temp, error);
+    auto temp = TempFile::create(store.temp_dir(), "manifest");
+    if (!temp) return std::unexpected(temp.error());
+    if (auto written = write_whole(temp->fd(), manifest->bytes); !written)
+      return fail("write '{}': {}", temp->path().string(), written.error().message);
+    if (auto added = store.add_verified_blob(temp->path(), manifest->digest); !added) return std::unexpected(added.error());
+    temp->keep();
   }
   PullResult result;
-  result.store_name = ref.store_name();
+  result.store_name = store_ref_name(ref);
   result.manifest = {manifest->media_type, manifest->digest, static_cast<int64_t>(manifest->bytes.size()), {}};
   result.downloaded = progress.downloaded;
   result.source = source.name;
@@ -176,9 +158,9 @@ Result<PullResult> pull_from_archive(const ImageReference& ref, const PullReques
   auto layout = OciLayout::open(extracted->dir());
   if (!layout) return fail("'{}' is not an archive of an OCI image layout", ref.path);
   auto imported = import_image(*layout, ref.tag.empty() ? ref.digest : ref.tag, store,
-                               ref.store_name(), request.platform);
+                               store_ref_name(ref), request.platform);
   if (!imported) return std::unexpected(imported.error());
-  return PullResult{ref.store_name(), *imported, 0, ref.path};
+  return PullResult{store_ref_name(ref), *imported, 0, ref.path};
 }
 
 }  // namespace
@@ -194,13 +176,14 @@ Result<PullResult> pull_image(const PullRequest& request) {
   if (!ref) return std::unexpected(ref.error());
   auto store = OciLayout::open_or_create(request.paths.image_store());
   if (!store) return std::unexpected(store.error());
+  if (auto swept = store->sweep_temp_files(); !swept) return std::unexpected(swept.error());
   if (ref->transport == ImageReference::Transport::kOciDir) {
     auto source = OciLayout::open(ref->path);
     if (!source) return std::unexpected(source.error());
     auto imported = import_image(*source, ref->tag.empty() ? ref->digest : ref->tag, *store,
-                                 ref->store_name(), request.platform);
+                                 store_ref_name(*ref), request.platform);
     if (!imported) return std::unexpected(imported.error());
-    return PullResult{ref->store_name(), *imported, 0, ref->path};
+    return PullResult{store_ref_name(*ref), *imported, 0, ref->path};
   }
   if (ref->transport == ImageReference::Transport::kOciArchive) return pull_from_archive(*ref, request, *store);
   auto config = load_machine_registries_config(request.paths);

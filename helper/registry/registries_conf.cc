@@ -10,6 +10,9 @@
 namespace ctapp {
 namespace {
 
+// "host[:port][/path]": a location must name a host.
+bool is_location(const std::string& location) { return !location.empty() && location.front() != '/'; }
+
 Status merge_file(RegistriesConfig& config, const std::filesystem::path& file) {
   std::error_code error;
   if (!std::filesystem::exists(file, error)) return {};
@@ -24,8 +27,13 @@ Status merge_file(RegistriesConfig& config, const std::filesystem::path& file) {
   }
   if (auto* search = document["unqualified-search-registries"].as_array()) {
     config.unqualified_search.clear();
-    for (const auto& entry : *search)
-      if (auto value = entry.value<std::string>()) config.unqualified_search.push_back(*value);
+    for (const auto& entry : *search) {
+      auto value = entry.value<std::string>();
+      if (!value || !is_location(*value) || value->find('/') != std::string::npos)
+        return fail("{}:{}:{}: unqualified-search-registries holds registry hosts, such as \"docker.io\"",
+                    file.string(), entry.source().begin.line, entry.source().begin.column);
+      config.unqualified_search.push_back(*value);
+    }
   }
   if (auto* aliases = document["aliases"].as_table())
     for (const auto& [key, value] : *aliases)
@@ -42,11 +50,18 @@ Status merge_file(RegistriesConfig& config, const std::filesystem::path& file) {
       registry.blocked = (*table)["blocked"].value_or(false);
       if (auto* mirrors = (*table)["mirror"].as_array())
         for (const auto& mirror_node : *mirrors)
-          if (const auto* mirror = mirror_node.as_table())
-            registry.mirrors.push_back({(*mirror)["location"].value_or(std::string()),
-                                        (*mirror)["insecure"].value_or(false)});
+          if (const auto* mirror = mirror_node.as_table()) {
+            std::string location = (*mirror)["location"].value_or(std::string());
+            if (!is_location(location))
+              return fail("{}:{}:{}: a [[registry.mirror]] needs a location such as \"mirror.example:5000\"",
+                          file.string(), mirror->source().begin.line, mirror->source().begin.column);
+            registry.mirrors.push_back({location, (*mirror)["insecure"].value_or(false)});
+          }
       if (registry.prefix.empty())
         return fail("{}: a [[registry]] has neither prefix nor location", file.string());
+      if (!is_location(registry.endpoint.location))
+        return fail("{}:{}:{}: the location of a [[registry]] must start with a host, such as \"registry.example\"",
+                    file.string(), table->source().begin.line, table->source().begin.column);
       config.registries.push_back(std::move(registry));
     }
   }
@@ -71,13 +86,14 @@ Result<RegistriesConfig> load_registries_config(const std::filesystem::path& mai
                                                 const std::filesystem::path& dropin_dir) {
   RegistriesConfig config;
   if (auto merged = merge_file(config, main_file); !merged) return std::unexpected(merged.error());
-  std::vector<std::filesystem::path> dropins;
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(dropin_dir, error))
-    if (entry.path().extension() == ".conf") dropins.push_back(entry.path());
-  std::sort(dropins.begin(), dropins.end());
-  for (const auto& dropin : dropins)
-    if (auto merged = merge_file(config, dropin); !merged) return std::unexpected(merged.error());
+  if (!std::filesystem::exists(dropin_dir, error)) return config;
+  auto names = list_directory(dropin_dir);
+  if (!names) return std::unexpected(names.error());
+  std::sort(names->begin(), names->end());
+  for (const auto& name : *names)
+    if (name.ends_with(".conf") && name.size() > 5)
+      if (auto merged = merge_file(config, dropin_dir / name); !merged) return std::unexpected(merged.error());
   return config;
 }
 
@@ -94,6 +110,8 @@ Result<std::vector<PullSource>> pull_sources(const RegistriesConfig& config,
   if (!ref.registry_given && config.aliases.contains(bare)) {
     auto alias = parse_image_reference(config.aliases.at(bare));
     if (!alias) return fail("registries.conf alias '{}': {}", bare, alias.error().message);
+    if (alias->transport != ImageReference::Transport::kDocker)
+      return fail("registries.conf alias '{}' must name a registry image, not '{}'", bare, config.aliases.at(bare));
     candidates.emplace_back(alias->registry, alias->repository);
   } else if (!ref.registry_given && !config.unqualified_search.empty()) {
     for (const auto& registry : config.unqualified_search) {
@@ -121,12 +139,18 @@ Result<std::vector<PullSource>> pull_sources(const RegistriesConfig& config,
     if (match->blocked)
       return fail("registry '{}' is blocked in registries.conf", match->prefix);
     std::string rest = full.size() > match->prefix.size() ? full.substr(match->prefix.size() + 1) : "";
-    for (const auto& mirror : match->mirrors) {
-      auto [host, repo] = split_location(mirror.location, rest);
-      sources.push_back({docker_hub_host(host), repo, mirror.insecure, host + "/" + repo});
-    }
-    auto [host, repo] = split_location(match->endpoint.location, rest);
-    sources.push_back({docker_hub_host(host), repo, match->endpoint.insecure, host + "/" + repo});
+    // A location replaces the prefix; it must leave a repository to ask for.
+    auto add = [&](const RegistriesConfig::Endpoint& endpoint) -> Status {
+      auto [host, repo] = split_location(endpoint.location, rest);
+      if (host.empty() || repo.empty())
+        return fail("registries.conf: location '{}' for prefix '{}' leaves no repository for '{}'",
+                    endpoint.location, match->prefix, full);
+      sources.push_back({docker_hub_host(host), repo, endpoint.insecure, host + "/" + repo});
+      return {};
+    };
+    for (const auto& mirror : match->mirrors)
+      if (auto added = add(mirror); !added) return std::unexpected(added.error());
+    if (auto added = add(match->endpoint); !added) return std::unexpected(added.error());
   }
   return sources;
 }

@@ -8,20 +8,39 @@
 #include <chrono>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "core/unique_fd.h"
+#include "json/json_reader.h"
+#include "store/image_json.h"
+#include "store/media_types.h"
 #include "store/sha256.h"
 
 namespace ctapp {
 namespace {
 
-constexpr size_t kMaxManifest = 4 << 20;
-constexpr const char* kAcceptManifests =
-    "Accept: application/vnd.oci.image.index.v1+json, "
-    "application/vnd.oci.image.manifest.v1+json, "
-    "application/vnd.docker.distribution.manifest.list.v2+json, "
-    "application/vnd.docker.distribution.manifest.v2+json";
+const std::string kAcceptManifests = fmt::format("Accept: {}, {}, {}, {}", kOciIndex, kOciManifest,
+                                                 kDockerManifestList, kDockerManifest);
+
+// "application/json; charset=utf-8" -> "application/json".
+std::string media_type_of(const std::string& content_type) {
+  std::string type = content_type.substr(0, content_type.find(';'));
+  auto last = type.find_last_not_of(" \t");
+  return last == std::string::npos ? "" : type.substr(0, last + 1);
+}
+
+struct UrlParts {
+  std::string scheme;
+  std::string host;  // with the port, if any
+};
+
+UrlParts url_parts(const std::string& url) {
+  auto colon = url.find("://");
+  if (colon == std::string::npos) return {};
+  auto host_start = colon + 3;
+  auto host_end = url.find_first_of("/?#", host_start);
+  std::string scheme = url.substr(0, colon);
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), ::tolower);
+  return {scheme, url.substr(host_start, host_end == std::string::npos ? std::string::npos : host_end - host_start)};
+}
 
 bool retryable(long status) { return status == 429 || (status >= 500 && status <= 599); }
 
@@ -43,7 +62,26 @@ std::string status_message(long status) {
   }
 }
 
+// No CR, LF or other control characters: the value goes into a header line.
+bool is_header_value(const std::string& value) {
+  return std::none_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+}
+
 }  // namespace
+
+Status check_token_realm(const std::string& realm, const std::string& registry_scheme,
+                         const std::string& registry_host, const std::string& credentials_source) {
+  // The password may travel in clear only where the registry itself is
+  // spoken to in clear: an http:// realm of an https registry, or on
+  // another host, would hand it to anyone on the path.
+  UrlParts parts = url_parts(realm);
+  if (parts.scheme == "https") return {};
+  if (parts.scheme == "http" && registry_scheme == "http" && parts.host == registry_host) return {};
+  return fail("{}: the token service '{}' is plain HTTP {}: ctapp does not send the credentials for {} "
+              "(from '{}') over plain HTTP; the registry's token realm must use https://",
+              registry_host, realm, registry_scheme == "https" ? "although the registry is HTTPS" : "on another host",
+              registry_host, credentials_source);
+}
 
 Result<RegistryClient> RegistryClient::connect(const PullSource& source,
                                                const std::optional<Credentials>& credentials,
@@ -96,23 +134,33 @@ Status RegistryClient::authenticate(const HttpResponse& unauthorized) {
                                                                : "repository:" + source_.repository + ":pull";
     token_url += "scope=" + url_encode(scope);
     HttpRequest request{token_url, {}, options_.tls_verify};
-    if (credentials_)
+    if (credentials_) {
+      if (auto allowed = check_token_realm(challenge.parameters.at("realm"), scheme_, source_.host, credentials_->source);
+          !allowed)
+        return allowed;
       request.headers.push_back("Authorization: Basic " +
                                 base64_encode(credentials_->username + ":" + credentials_->password));
+    }
     auto response = http_.get(request);
     if (!response) return fail("token from {}: {}", challenge.parameters.at("realm"), response.error().message);
     if (response->status != 200)
       return fail("the token service {} answered {}", challenge.parameters.at("realm"),
                   status_message(response->status));
-    auto json = nlohmann::json::parse(response->body, nullptr, false);
-    std::string token;
-    if (!json.is_discarded() && json.is_object()) {
-      if (json.contains("token") && json["token"].is_string()) token = json["token"].get<std::string>();
-      else if (json.contains("access_token") && json["access_token"].is_string())
-        token = json["access_token"].get<std::string>();
+    std::string what = "the answer of the token service " + challenge.parameters.at("realm");
+    auto json = parse_json(response->body, what, {.max_size = 1 << 20});
+    if (!json) return std::unexpected(json.error());
+    JsonView answer(*json, what);
+    auto token = answer.optional_string("token");
+    if (!token) return std::unexpected(token.error());
+    if (!*token || (*token)->empty()) {
+      token = answer.optional_string("access_token");
+      if (!token) return std::unexpected(token.error());
     }
-    if (token.empty()) return fail("the token service {} sent no token", challenge.parameters.at("realm"));
-    authorization_ = "Authorization: Bearer " + token;
+    if (!*token || (*token)->empty())
+      return fail("the token service {} sent no token", challenge.parameters.at("realm"));
+    if (!is_header_value(**token)) return fail("the token service {} sent a token that is not a header value",
+                                               challenge.parameters.at("realm"));
+    authorization_ = "Authorization: Bearer " + **token;
     return {};
   }
   return fail("{} asks for authentication ctapp does not speak: '{}'", source_.host,
@@ -147,23 +195,32 @@ Result<FetchedManifest> RegistryClient::fetch_manifest(const std::string& refere
   auto response = get("/v2/" + source_.repository + "/manifests/" + reference, {kAcceptManifests},
                       [&](long, const char* data, size_t size) {
                         bytes.append(data, size);
-                        return bytes.size() <= kMaxManifest;
+                        return bytes.size() <= kMaxImageJson;
                       });
   if (!response) return std::unexpected(response.error());
   if (response->status != 200)
     return fail("{}:{}: {}", source_.name, reference, status_message(response->status));
+  if (bytes.size() > kMaxImageJson)
+    return fail("{}:{}: the manifest is larger than {} bytes", source_.name, reference, kMaxImageJson);
   auto hash = Sha256::create();
   if (!hash) return std::unexpected(hash.error());
   hash->update(bytes.data(), bytes.size());
-  FetchedManifest manifest{std::move(bytes), "", hash->digest()};
+  FetchedManifest manifest{std::move(bytes), "", hash->digest(), {}};
   if (reference.starts_with("sha256:") && manifest.digest != reference)
     return fail("{}@{}: the registry sent a manifest whose digest is {}", source_.name, reference,
                 manifest.digest);
-  manifest.media_type = response->headers.contains("content-type") ? response->headers.at("content-type") : "";
-  auto json = nlohmann::json::parse(manifest.bytes, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return fail("{}:{}: the manifest is not JSON", source_.name, reference);
-  if (json.contains("mediaType") && json["mediaType"].is_string())
-    manifest.media_type = json["mediaType"].get<std::string>();
+  std::string content_type =
+      media_type_of(response->headers.contains("content-type") ? response->headers.at("content-type") : "");
+  if (!content_type.empty() && !is_media_type(content_type))
+    return fail("{}:{}: the registry sent a Content-Type header that is not a media type", source_.name,
+                reference);
+  std::string what = fmt::format("{}: manifest {}", source_.name, manifest.digest);
+  auto document = parse_image_json(manifest.bytes, what);
+  if (!document) return std::unexpected(document.error());
+  auto own_type = JsonView(*document, what).optional_string("mediaType");
+  if (!own_type) return std::unexpected(own_type.error());
+  manifest.media_type = own_type->value_or(content_type);
+  manifest.document = std::move(*document);
   return manifest;
 }
 

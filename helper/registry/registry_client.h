@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/result.h"
 #include "registry/auth.h"
 #include "registry/http_client.h"
@@ -21,8 +23,9 @@ struct RegistryOptions {
 
 struct FetchedManifest {
   std::string bytes;           // exactly as received: its sha256 is its digest
-  std::string media_type;
+  std::string media_type;      // the document's own, else the Content-Type's
   std::string digest;          // computed here, never taken from a header
+  nlohmann::json document;     // `bytes` parsed (a JSON object)
 };
 
 // The distribution-spec client for one repository at one registry: /v2/
@@ -64,5 +67,11 @@ class RegistryClient {
   std::string scheme_ = "https";
   std::string authorization_;  // "Authorization: ..." once known
 };
+
+// Fails unless credentials (from `credentials_source`) may be sent to the
+// token service at `realm` of a registry spoken to over `registry_scheme`:
+// https realms always; http only for a plain-HTTP registry on the same host.
+Status check_token_realm(const std::string& realm, const std::string& registry_scheme,
+                         const std::string& registry_host, const std::string& credentials_source);
 
 }  // namespace ctapp

@@ -5,6 +5,9 @@
 #include "core/atomic_file.h"
 #include "core/test_temp_dir.h"
 #include "registry/auth.h"
+#include "registry/curl_library.h"
+#include "registry/http_client.h"
+#include "registry/registry_client.h"
 #include "registry/registries_conf.h"
 
 namespace ctapp {
@@ -63,6 +66,67 @@ TEST_F(AuthFiles, CredentialHelpersAreReportedNotRun) {
   auto result = find_credentials({file}, "gcr.io");
   ASSERT_FALSE(result);
   EXPECT_THAT(result.error().message, HasSubstr("asks a credential helper for 'gcr.io', which ctapp does not run"));
+}
+
+TEST_F(AuthFiles, WrongTypesAreErrorsNamingFileAndField) {
+  auto file = write("auth.json", R"({"auths":{"quay.io":{"username":5,"password":"p"}}})");
+  auto result = find_credentials({file}, "quay.io");
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "credentials file '" + file.string() + "': 'auths.quay.io.username' must be a string, not a number");
+  auto helpers = write("helpers.json", R"({"credHelpers":{"gcr.io":1}})");
+  EXPECT_FALSE(find_credentials({helpers}, "gcr.io"));
+  auto deep = write("deep.json", std::string(100000, '[') + std::string(100000, ']'));
+  auto nested = find_credentials({deep}, "gcr.io");
+  ASSERT_FALSE(nested);
+  EXPECT_EQ(nested.error().message, "credentials file: '" + deep.string() + "' nests deeper than 64 levels");
+}
+
+TEST_F(AuthFiles, AMirrorWithoutLocationIsAnErrorNotAnEmptyHost) {
+  // Found by the registries_conf fuzzer: the mirror became a pull source with no host.
+  auto file = write("registries.conf",
+                    "[[registry]]\nprefix = \"registry.example\"\nlocation = \"127.0.0.9:1\"\n"
+                    "[[registry.mirror]]\nlocction = \"127.0.0.1:5000\"\n");
+  auto config = load_registries_config(file, dir_.path() / "none.d");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message,
+            file.string() + ":4:1: a [[registry.mirror]] needs a location such as \"mirror.example:5000\"");
+}
+
+TEST_F(AuthFiles, AnEmptySearchRegistryIsAnError) {
+  // Found by the registries_conf fuzzer: "" became a pull source with no host.
+  auto file = write("registries.conf", "unqualified-search-registries = [\"registry.example\", \"\"]\n");
+  auto config = load_registries_config(file, dir_.path() / "none.d");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message,
+            file.string() + ":1:54: unqualified-search-registries holds registry hosts, such as \"docker.io\"");
+}
+
+TEST_F(AuthFiles, AnAliasToALayoutIsAnError) {
+  // Found by the registries_conf fuzzer: the alias became a pull source with no host.
+  auto file = write("registries.conf", "[aliases]\n\"box\" = \"oci:/box\"\n");
+  auto config = load_registries_config(file, dir_.path() / "none.d");
+  ASSERT_TRUE(config);
+  auto ref = parse_image_reference("box");
+  ASSERT_TRUE(ref);
+  auto sources = pull_sources(*config, "box", *ref);
+  ASSERT_FALSE(sources);
+  EXPECT_EQ(sources.error().message, "registries.conf alias 'box' must name a registry image, not 'oci:/box'");
+}
+
+TEST_F(AuthFiles, AMirrorThatLeavesNoRepositoryIsAnError) {
+  // Found by the registries_conf fuzzer: a mirror of a whole repository
+  // without a path became a pull source with an empty repository.
+  auto file = write("registries.conf",
+                    "[[registry]]\nlocation = \"localhost/x\"\n[[registry.mirror]]\nlocation = \"127.0.0.1:5000\"\n");
+  auto config = load_registries_config(file, dir_.path() / "none.d");
+  ASSERT_TRUE(config);
+  auto ref = parse_image_reference("localhost/x");
+  ASSERT_TRUE(ref);
+  auto sources = pull_sources(*config, "localhost/x", *ref);
+  ASSERT_FALSE(sources);
+  EXPECT_EQ(sources.error().message,
+            "registries.conf: location '127.0.0.1:5000' for prefix 'localhost/x' leaves no repository for 'localhost/x'");
 }
 
 class RegistriesConf : public AuthFiles {
@@ -132,6 +196,75 @@ TEST_F(RegistriesConf, SyntaxErrorsAreLocated) {
   auto config = load_registries_config(file, dir_.path() / "none.d");
   ASSERT_FALSE(config);
   EXPECT_THAT(config.error().message, HasSubstr(file.string() + ":1:"));
+}
+
+}  // namespace
+}  // namespace ctapp
+
+namespace ctapp {
+namespace {
+
+TEST(TokenRealm, CredentialsNeverGoToAPlainHttpRealmOfAnHttpsRegistry) {
+  auto refused = check_token_realm("http://auth.example/token", "https", "registry.example", "/etc/containers/auth.json");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "registry.example: the token service 'http://auth.example/token' is plain HTTP although the "
+            "registry is HTTPS: ctapp does not send the credentials for registry.example (from "
+            "'/etc/containers/auth.json') over plain HTTP; the registry's token realm must use https://");
+  EXPECT_FALSE(check_token_realm("HTTP://registry.example/token", "https", "registry.example", "f"));
+}
+
+TEST(TokenRealm, NorToAPlainHttpRealmOnAnotherHost) {
+  auto refused = check_token_realm("http://127.0.0.2:5000/token", "http", "127.0.0.1:5000", "f");
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(refused.error().message, HasSubstr("is plain HTTP on another host"));
+}
+
+TEST(TokenRealm, HttpsRealmsAndTheInsecureRegistryItselfAreFine) {
+  EXPECT_TRUE(check_token_realm("https://auth.docker.io/token", "https", "registry-1.docker.io", "f"));
+  EXPECT_TRUE(check_token_realm("http://127.0.0.1:5000/token?x=1", "http", "127.0.0.1:5000", "f"));
+}
+
+// libcurl stand-ins: one option is refused, as an old libcurl refuses
+// CURLOPT_PROTOCOLS_STR; nothing may be transferred then.
+int performed = 0;
+CURLcode refuse_protocols(CURL*, CURLoption option, ...) {
+  return option == CURLOPT_PROTOCOLS_STR ? CURLE_UNKNOWN_OPTION : CURLE_OK;
+}
+CURLcode count_perform(CURL*) {
+  ++performed;
+  return CURLE_OK;
+}
+CURL* fake_init() {
+  static char handle;
+  return reinterpret_cast<CURL*>(&handle);
+}
+CURLcode fake_getinfo(CURL*, CURLINFO, ...) { return CURLE_OK; }
+void fake_cleanup(CURL*) {}
+void fake_reset(CURL*) {}
+const char* fake_strerror(CURLcode) { return "An unknown option was passed in to libcurl"; }
+curl_slist* fake_append(curl_slist* list, const char*) { return list; }
+void fake_free(curl_slist*) {}
+
+TEST(HttpClient, AnOptionLibcurlRefusesFailsTheRequestBeforeAnyTransfer) {
+  CurlLibrary library{};
+  library.easy_init = fake_init;
+  library.easy_cleanup = fake_cleanup;
+  library.easy_reset = fake_reset;
+  library.easy_setopt = refuse_protocols;
+  library.easy_perform = count_perform;
+  library.easy_getinfo = fake_getinfo;
+  library.easy_strerror = fake_strerror;
+  library.slist_append = fake_append;
+  library.slist_free_all = fake_free;
+  auto client = HttpClient::create_with(&library);
+  ASSERT_TRUE(client);
+  auto response = client->get({"https://registry.example/v2/", {"Accept: x"}});
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().message,
+            "libcurl refused CURLOPT_PROTOCOLS_STR (An unknown option was passed in to libcurl): ctapp "
+            "needs libcurl 7.85 or newer");
+  EXPECT_EQ(performed, 0);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "json/json_reader.h"
 
 namespace ctapp {
 
@@ -20,19 +21,22 @@ Status write_app_state(const std::filesystem::path& file, const AppState& state)
       {"image", state.image},         {"image_digest", state.image_digest},
       {"keep_changes", state.keep_changes},
   };
-  return write_file_atomic(file, json.dump(2) + "\n", {.mode = 0644, .durable = false});
+  return write_file_atomic(file, dump_json(json, 2) + "\n", {.mode = 0644, .durable = false});
 }
 
 Result<std::optional<AppState>> read_app_state(const std::filesystem::path& file) {
   std::error_code error;
   if (!std::filesystem::exists(file, error)) return std::optional<AppState>();
-  auto text = read_file(file, 1 << 20);
-  if (!text) return std::unexpected(text.error());
-  auto json = nlohmann::json::parse(*text, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return fail("'{}' is not valid JSON", file.string());
+  auto json = read_json_file(file, {.max_size = 1 << 20});
+  if (!json) return std::unexpected(json.error());
+  JsonView view(*json, "'" + file.string() + "'");
+  if (auto object = view.expect_object(); !object) return std::unexpected(object.error());
   AppState state;
+  std::optional<Error> wrong;
   auto get = [&](const char* key, std::string& field) {
-    if (json.contains(key) && json[key].is_string()) field = json[key].get<std::string>();
+    auto value = view.optional_string(key);
+    if (!value) wrong = value.error();
+    else field = value->value_or("");
   };
   std::string bundle;
   get("version", state.version);
@@ -42,8 +46,10 @@ Result<std::optional<AppState>> read_app_state(const std::filesystem::path& file
   get("image", state.image);
   get("image_digest", state.image_digest);
   state.bundle = bundle;
-  if (json.contains("keep_changes") && json["keep_changes"].is_boolean())
-    state.keep_changes = json["keep_changes"].get<bool>();
+  auto keep_changes = view.optional_boolean("keep_changes");
+  if (!keep_changes) wrong = keep_changes.error();
+  else state.keep_changes = keep_changes->value_or(false);
+  if (wrong) return std::unexpected(*wrong);
   return std::optional<AppState>(state);
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "runtime/oci_runtime.h"
 
-#include <nlohmann/json.hpp>
+#include <limits>
 
 #include "core/atomic_file.h"
+#include "json/json_reader.h"
 #include "process/process.h"
 
 namespace ctapp {
@@ -96,23 +97,25 @@ std::optional<nlohmann::json> OciRuntime::state_json(const std::string& id) cons
   options.quiet_stderr = true;
   auto result = run_process(args, options);
   if (!result || result->exit_code != 0) return std::nullopt;
-  auto state = nlohmann::json::parse(result->stdout_text, nullptr, false);
-  if (state.is_discarded() || !state.is_object()) return std::nullopt;
-  return state;
+  auto state = parse_json(result->stdout_text, "'state " + id + "'", {.max_size = 1 << 20});
+  if (!state || !state->is_object()) return std::nullopt;
+  return std::move(*state);
 }
 
 std::optional<std::string> OciRuntime::state(const std::string& id) const {
   auto state = state_json(id);
-  if (!state || !state->contains("status") || !(*state)["status"].is_string()) return std::nullopt;
-  return (*state)["status"].get<std::string>();
+  if (!state) return std::nullopt;
+  auto status = JsonView(*state, "runc state").string("status");
+  if (!status) return std::nullopt;
+  return *status;
 }
 
 std::optional<pid_t> OciRuntime::init_pid(const std::string& id) const {
   auto state = state_json(id);
-  if (!state || !state->contains("pid") || !(*state)["pid"].is_number_integer()) return std::nullopt;
-  pid_t pid = (*state)["pid"].get<pid_t>();
-  if (pid <= 0) return std::nullopt;
-  return pid;
+  if (!state) return std::nullopt;
+  auto pid = JsonView(*state, "runc state").integer("pid", 1, std::numeric_limits<pid_t>::max());
+  if (!pid) return std::nullopt;
+  return static_cast<pid_t>(*pid);
 }
 
 std::vector<std::string> OciRuntime::exec_argv(const std::string& id,
@@ -139,8 +142,8 @@ Result<int> OciRuntime::exec(const std::string& id, const std::vector<std::strin
 std::vector<std::string> OciRuntime::list() const {
   std::vector<std::string> ids;
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(state_root_, error))
-    if (entry.is_directory(error)) ids.push_back(entry.path().filename().string());
+  for (const auto& name : list_directory(state_root_).value_or(std::vector<std::string>()))
+    if (std::filesystem::is_directory(state_root_ / name, error)) ids.push_back(name);
   return ids;
 }
 

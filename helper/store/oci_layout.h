@@ -10,15 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
+#include "store/image_json.h"
+#include "store/platform.h"
 
 namespace ctapp {
-
-struct Descriptor {
-  std::string media_type;
-  std::string digest;
-  int64_t size = 0;
-  nlohmann::json platform;  // for index entries
-};
 
 struct StoredLayer {
   Descriptor descriptor;
@@ -30,20 +25,10 @@ struct StoredLayer {
 // against their digests when read.
 struct StoredImage {
   std::string manifest_digest;
-  nlohmann::json manifest;
+  std::string media_type;        // of the manifest
+  Descriptor config_descriptor;
   nlohmann::json config;         // the image config blob (has "config", "rootfs", ...)
   std::vector<StoredLayer> layers;
-};
-
-// "linux/amd64" and friends: the running machine, or an explicit choice.
-struct Platform {
-  std::string os = "linux";
-  std::string architecture;
-  std::string variant;
-  static Platform current();
-  // "os/arch[/variant]"; fails naming the text.
-  static Result<Platform> parse(const std::string& text);
-  std::string to_string() const;
 };
 
 // An OCI image layout directory (oci-layout, index.json, blobs/sha256/):
@@ -70,31 +55,28 @@ class OciLayout {
   Result<std::vector<std::pair<std::string, Descriptor>>> refs() const;
 
   // Resolves `descriptor` (a manifest, or an index from which the entry for
-  // `platform` is chosen, skipping attestations) into a StoredImage.
+  // `platform` is chosen, skipping attestations; indexes in indexes at most
+  // kMaxIndexDepth deep) into a StoredImage.
   Result<StoredImage> load_image(const Descriptor& descriptor, const Platform& platform) const;
 
-  // Moves `file` into blobs/ if its sha256 is `digest` (the file is consumed
-  // either way). Already present: just removes `file`.
-  Status add_blob(const std::filesystem::path& file, const std::string& digest) const;
   // Moves `file` into blobs/ as `digest` without reading it again: for
   // callers that hashed it while writing it (a pull).
   Status add_verified_blob(const std::filesystem::path& file, const std::string& digest) const;
   // A place for temporary files on the store's filesystem, outside blobs/.
   std::filesystem::path temp_dir() const { return dir_ / ".ctapp-tmp"; }
+  // Removes the temporary files (pull-*, import-*, manifest-*) of pulls and
+  // imports that died; those of live ones stay (temp_file.h).
+  Status sweep_temp_files() const;
 
   // Points `ref` at `descriptor` in index.json (replacing an older entry of
   // that name), under a lock, written atomically.
   Status set_ref(const std::string& ref, const Descriptor& descriptor) const;
 
  private:
+  Result<StoredImage> load_image_at(const Descriptor& descriptor, const Platform& platform, int depth) const;
+  Result<nlohmann::json> read_index_json() const;
+
   std::filesystem::path dir_;
 };
-
-// Media types of layers ctapp can unpack (OCI and Docker).
-bool is_layer_media_type(const std::string& media_type);
-
-// Parses a descriptor object; fails naming what is missing.
-Result<Descriptor> parse_descriptor(const nlohmann::json& json);
-nlohmann::json descriptor_json(const Descriptor& descriptor);
 
 }  // namespace ctapp

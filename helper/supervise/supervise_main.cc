@@ -11,10 +11,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <vector>
 
 #include "cli/log.h"
+#include "core/result.h"
 #include "process/process.h"
 #include "runtime/oci_runtime.h"
 #include "runtime/ready_probe.h"
@@ -68,7 +70,9 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   Arguments arguments;
   if (!parse_arguments(argc, argv, arguments)) {
     std::fprintf(stderr, "ctapp-supervise: internal program of ctapp, started by 'ctapp run'\n");
@@ -122,4 +126,19 @@ int main(int argc, char** argv) {
   log_line(exit->exit_code == 0 ? LogLevel::kNotice : LogLevel::kErr,
            "app '" + config.id + "' exited with status " + std::to_string(exit->exit_code));
   return exit->exit_code;
+}
+
+}  // namespace
+
+// A backstop only: errors are values, and an exception that still gets here
+// is a bug; it must end in one line and exit 1, not in abort() and a core.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "ctapp-supervise: internal error: %s\n", ctapp::one_line(error.what()).c_str());
+  } catch (...) {
+    std::fprintf(stderr, "ctapp-supervise: internal error: unknown exception\n");
+  }
+  return 1;
 }

@@ -17,7 +17,20 @@ MODE: bearer | redirect | 429 | 500 | truncate | wrong-digest | stall
   wrong-digest  blobs have one byte flipped
   stall         blobs send half their bytes, then nothing
   slow          blobs trickle in 16 pieces over about 8 seconds
+  hostile       serves, besides TAG, documents built to break a client:
+                  wrong-type    a manifest whose mediaType is the number 5
+                  bad-os        an index whose platform has "os": 1
+                  content-type  a manifest without mediaType, served with a
+                                Content-Type that holds a non-UTF-8 byte
+                  deep          an index whose platform is '[' nested a
+                                million levels deep
+                  chain         20,000 indexes, each pointing to the next
+                  dup           a manifest listing the same layer twice
+  tamper        a manifest asked for by digest comes back with other bytes
+  foreign-realm like bearer, but the token service is plain HTTP on the
+                CDN host (another host)
 """
+import hashlib
 import http.server
 import json
 import os
@@ -42,6 +55,49 @@ def first_time(key):
         return count == 0
 
 
+extra_manifests = {}   # tag -> (bytes, content type)
+extra_blobs = {}       # digest -> bytes
+
+
+def add_blob(data):
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    extra_blobs[digest] = data
+    return digest
+
+
+def build_hostile_documents():
+    entry = manifest_for(tag)
+    manifest = json.loads(blob(entry["digest"]))
+    oci_manifest = "application/vnd.oci.image.manifest.v1+json"
+    oci_index = "application/vnd.oci.image.index.v1+json"
+    extra_manifests["wrong-type"] = (json.dumps({**manifest, "mediaType": 5}).encode(), oci_manifest)
+    bad_os = {"schemaVersion": 2, "mediaType": oci_index,
+              "manifests": [{"mediaType": oci_manifest, "digest": entry["digest"], "size": entry["size"],
+                             "platform": {"os": 1, "architecture": "amd64"}}]}
+    extra_manifests["bad-os"] = (json.dumps(bad_os).encode(), oci_index)
+    untyped = {k: v for k, v in manifest.items() if k != "mediaType"}
+    extra_manifests["content-type"] = (json.dumps(untyped).encode(), "application/\xff")
+    deep = {"schemaVersion": 2, "mediaType": oci_index,
+            "manifests": [{"mediaType": oci_manifest, "digest": entry["digest"], "size": entry["size"],
+                           "platform": "PLATFORM"}]}
+    extra_manifests["deep"] = (json.dumps(deep).encode().replace(b'"PLATFORM"', b"[" * 1000000 + b"]" * 1000000),
+                               oci_index)
+    data = blob(entry["digest"])
+    media_type = oci_manifest
+    for _ in range(20000):
+        index = {"schemaVersion": 2, "mediaType": oci_index,
+                 "manifests": [{"mediaType": media_type, "digest": add_blob(data), "size": len(data),
+                                "platform": {"os": "linux", "architecture": "amd64"}}]}
+        data, media_type = json.dumps(index).encode(), oci_index
+    extra_manifests["chain"] = (data, oci_index)
+    config = json.loads(blob(manifest["config"]["digest"]))
+    config["rootfs"]["diff_ids"] = config["rootfs"]["diff_ids"] * 2
+    config_data = json.dumps(config).encode()
+    dup = {**manifest, "config": {**manifest["config"], "digest": add_blob(config_data), "size": len(config_data)},
+           "layers": manifest["layers"] * 2}
+    extra_manifests["dup"] = (json.dumps(dup).encode(), oci_manifest)
+
+
 def manifest_for(reference):
     index = json.load(open(os.path.join(layout, "index.json")))
     for entry in index["manifests"]:
@@ -52,6 +108,8 @@ def manifest_for(reference):
 
 
 def blob(digest):
+    if digest in extra_blobs:
+        return extra_blobs[digest]
     with open(os.path.join(layout, "blobs", "sha256", digest[7:]), "rb") as f:
         return f.read()
 
@@ -71,22 +129,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def authorized(self):
-        if mode not in ("bearer", "redirect"):
+        if mode not in ("bearer", "redirect", "foreign-realm"):
             return True
         if self.headers.get("Authorization") == f"Bearer {TOKEN}":
             return True
         port = self.server.server_address[1]
+        realm_host = cdn_host if mode == "foreign-realm" else "127.0.0.1"
         self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', {
-            "WWW-Authenticate": f'Bearer realm="http://127.0.0.1:{port}/token",service="fake-registry",scope="repository:test/box:pull"'})
+            "WWW-Authenticate": f'Bearer realm="http://{realm_host}:{port}/token",service="fake-registry",scope="repository:test/box:pull"'})
         return False
 
     def do_GET(self):
         path = self.path.split("?")[0]
         log.append(f"{self.headers.get('Host')} {path} auth={'Authorization' in self.headers}")
         host = self.headers.get("Host", "").split(":")[0]
-        if host == cdn_host:
+        if host == cdn_host and path != "/token":
             return self.cdn(path)
         if path == "/token":
+            if "Authorization" in self.headers:
+                log.append("token service got credentials")
             query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
             ok = query.get("service") == ["fake-registry"] and query.get("scope") == ["repository:test/box:pull"]
             return self.send(200 if ok else 403, json.dumps({"access_token": TOKEN}).encode())
@@ -97,10 +158,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/v2/":
             return self.send(200, b"{}")
         if path.startswith("/v2/test/box/manifests/"):
-            entry = manifest_for(path.rsplit("/", 1)[1])
+            reference = path.rsplit("/", 1)[1]
+            if reference in extra_manifests:
+                data, content_type = extra_manifests[reference]
+                return self.send(200, data, {"Content-Type": content_type})
+            if reference in extra_blobs:
+                return self.send(200, extra_blobs[reference], {"Content-Type": "application/vnd.oci.image.index.v1+json"})
+            entry = manifest_for(reference)
             if not entry:
                 return self.send(404)
-            return self.send(200, blob(entry["digest"]), {"Content-Type": entry["mediaType"]})
+            data = blob(entry["digest"])
+            if mode == "tamper" and reference.startswith("sha256:"):
+                data = data.replace(b"{", b"{ ", 1)
+            return self.send(200, data, {"Content-Type": entry["mediaType"]})
         if path.startswith("/v2/test/box/blobs/"):
             return self.blob(path.rsplit("/", 1)[1])
         self.send(404)
@@ -158,6 +228,9 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+
+if mode == "hostile":
+    build_hostile_documents()
 
 # One port on two loopback addresses: 127.0.0.1 is the registry, the CDN
 # host another host.

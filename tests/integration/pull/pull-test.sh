@@ -235,6 +235,132 @@ test_a_blob_with_the_wrong_digest_never_enters_the_store() {
   assert_eq "" "$(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp" | grep -v lock || true)" "no temporary left"
 }
 
+# pull_fails TAG MESSAGE: the pull of FAKE/test/box:TAG exits 1 (not 134)
+# and says MESSAGE.
+pull_fails() {
+  out=$(ctapp pull "$FAKE/test/box:$1" 2>&1)
+  assert_eq 1 "$?" "$1: the pull fails cleanly"
+  assert_contains "$out" "$2" "$1: and says why"
+}
+
+test_hostile_registry_documents_are_clean_errors() {
+  start_fake hostile
+  rm -rf "$ROOT/var/lib/ctapp/images"
+  pull_fails wrong-type "manifest sha256:"
+  pull_fails wrong-type "'mediaType' must be a string, not a number"
+  pull_fails bad-os "'manifests[0].platform.os' must be a string, not a number"
+  pull_fails content-type "the registry sent a Content-Type header that is not a media type"
+  pull_fails deep "nests deeper than 64 levels"
+  pull_fails chain "is nested in more than 8 other indexes: not an image ctapp uses"
+  assert_eq "" "$(umoci ls --layout "$ROOT/var/lib/ctapp/images" 2>/dev/null)" "no image in the store"
+}
+
+test_a_manifest_that_lists_a_blob_twice_pulls() {
+  start_fake hostile
+  rm -rf "$ROOT/var/lib/ctapp/images"
+  out=$(ctapp pull "$FAKE/test/box:dup" 2>&1) || fail "the pull failed: $out"
+  assert_contains "$out" "$FAKE/test/box:dup sha256:" "the image is in the store"
+  assert_eq "" "$(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp" | grep -v lock || true)" "no temporary left"
+}
+
+test_a_manifest_tampered_by_the_registry_is_refused_when_pulling_by_digest() {
+  start_fake tamper
+  rm -rf "$ROOT/var/lib/ctapp/images"
+  digest=$(skopeo inspect --raw "oci:$images:box" | sha256sum | cut -c1-64)
+  out=$(ctapp pull "$FAKE/test/box@sha256:$digest" 2>&1)
+  assert_eq 1 "$?" "the pull fails"
+  assert_contains "$out" "@sha256:$digest: the registry sent a manifest whose digest is sha256:" "and says why"
+  assert_eq "" "$(ls "$ROOT/var/lib/ctapp/images/blobs/sha256")" "nothing in the store"
+  assert_eq "" "$(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp" | grep -v lock || true)" "no temporary left"
+}
+
+test_credentials_never_go_to_a_plain_http_token_service_on_another_host() {
+  start_fake foreign-realm
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$FAKE" "$(printf alice:wonderland | base64)" > "$ROOT/auth.json"
+  rm -rf "$ROOT/var/lib/ctapp/images"
+  out=$(REGISTRY_AUTH_FILE=$ROOT/auth.json ctapp pull "$FAKE/test/box:box" 2>&1)
+  assert_eq 1 "$?" "refused with credentials"
+  assert_contains "$out" "the token service 'http://127.0.0.2:${FAKE#*:}/token' is plain HTTP on another host: ctapp does not send the credentials" "and says why"
+  assert_not_contains "$(curl -s "http://$FAKE/log")" "token service got credentials" "the password never left"
+  out=$(REGISTRY_AUTH_FILE=/nonexistent ctapp pull "$FAKE/test/box:box" 2>&1) || fail "an anonymous token still works: $out"
+}
+
+test_temporaries_of_a_killed_pull_are_removed_by_the_next_pull() {
+  start_fake 500
+  rm -rf "$ROOT/var/lib/ctapp/images"
+  mkdir -p "$ROOT/var/lib/ctapp/images/.ctapp-tmp"
+  echo partial > "$ROOT/var/lib/ctapp/images/.ctapp-tmp/pull-0123456789abcdef-99999"
+  echo partial > "$ROOT/var/lib/ctapp/images/.ctapp-tmp/import-0123456789abcdef-99999"
+  out=$(ctapp pull "$FAKE/test/box:box" 2>&1) || fail "the pull failed: $out"
+  assert_eq "" "$(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp" | grep -v lock || true)" "the leftovers are gone"
+}
+
+test_an_import_that_fills_the_disk_says_so_and_leaves_nothing() {
+  rm -rf "$ROOT/var/lib/ctapp/images"
+  mkdir -p "$ROOT/var/lib/ctapp/images"
+  mount -t tmpfs -o size=256k tmpfs "$ROOT/var/lib/ctapp/images" || { fail "cannot mount a tmpfs"; return; }
+  out=$(ctapp pull "oci:$images:box" 2>&1)
+  status=$?
+  leftover=$(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp" | grep -v lock || true)
+  umount "$ROOT/var/lib/ctapp/images"
+  assert_eq 1 "$status" "the import fails"
+  assert_contains "$out" "No space left on device" "and says the disk is full"
+  assert_eq "" "$leftover" "its partial copy is removed"
+}
+
+test_imported_images_have_valid_ref_names_skopeo_can_address() {
+  rm -rf "$ROOT/var/lib/ctapp/images"
+  out=$(ctapp pull "oci:$images:box") || fail "import failed: $out"
+  name=oci${images}:box
+  assert_contains "$out" "$name sha256:" "stored under oci/PATH:TAG"
+  skopeo inspect --raw "oci:$ROOT/var/lib/ctapp/images:$name" >/dev/null || fail "skopeo cannot address '$name'"
+  assert_contains "$(ctapp images --json)" "\"name\": \"$name\"" "ctapp images lists it"
+  mkdir -p "$ROOT/etc/containers.d"
+  printf 'image = "oci:%s:box"\n' "$images" > "$ROOT/etc/containers.d/pulled.ctapp"
+  out=$(ctapp run --foreground pulled 2>&1)
+  assert_contains "$out" "hello from a pulled image" "prepare found the imported image"
+  assert_not_contains "$out" "pulling" "without importing it again"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+test_an_env_file_that_is_not_utf8_is_refused_naming_its_line() {
+  mkdir -p "$ROOT/etc/containers.d" "$ROOT/etc/ctapp"
+  printf 'GOOD=1\nBAD=caf\351\n' > "$ROOT/etc/ctapp/latin1.env"
+  printf 'image = "oci:%s:box"\n[run]\nenv_files = ["%s"]\n' "$images" "$ROOT/etc/ctapp/latin1.env" \
+    > "$ROOT/etc/containers.d/latin1.ctapp"
+  out=$(ctapp prepare latin1 2>&1)
+  assert_eq 1 "$?" "prepare fails cleanly"
+  assert_contains "$out" "$ROOT/etc/ctapp/latin1.env:2: not UTF-8 text: save the env file as UTF-8" "naming file and line"
+  ctapp cleanup latin1 >/dev/null 2>&1
+  rm -f "$ROOT/etc/containers.d/latin1.ctapp"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+test_a_chain_of_indexes_in_a_layout_is_bounded() {
+  chain=$ROOT/chain-layout
+  rm -rf "$chain"
+  cp -a "$images" "$chain"
+  /usr/bin/python3 - "$chain" <<'PY'
+import hashlib, json, sys
+layout = sys.argv[1]
+index = json.load(open(f"{layout}/index.json"))
+entry = [m for m in index["manifests"] if m.get("annotations", {}).get("org.opencontainers.image.ref.name") == "box"][0]
+descriptor = {"mediaType": entry["mediaType"], "digest": entry["digest"], "size": entry["size"]}
+for _ in range(20000):
+    data = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                       "manifests": [{**descriptor, "platform": {"os": "linux", "architecture": "amd64"}}]}).encode()
+    digest = hashlib.sha256(data).hexdigest()
+    open(f"{layout}/blobs/sha256/{digest}", "wb").write(data)
+    descriptor = {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": f"sha256:{digest}", "size": len(data)}
+index["manifests"].append({**descriptor, "annotations": {"org.opencontainers.image.ref.name": "chain"}})
+json.dump(index, open(f"{layout}/index.json", "w"))
+PY
+  out=$(ctapp pull "oci:$chain:chain" 2>&1)
+  assert_eq 1 "$?" "the import fails cleanly"
+  assert_contains "$out" "is nested in more than 8 other indexes: not an image ctapp uses" "and says why"
+  rm -rf "$chain"
+}
+
 test_a_stalled_transfer_fails_after_the_stall_timeout() {
   start_fake stall
   start=$(date +%s)
@@ -247,7 +373,7 @@ test_a_stalled_transfer_fails_after_the_stall_timeout() {
 test_an_oci_archive_is_imported_for_air_gapped_machines() {
   skopeo copy --quiet "oci:$images:box" "oci-archive:$ROOT/box.tar:box" || fail "skopeo could not write the archive"
   out=$(ctapp pull "oci-archive:$ROOT/box.tar:box") || fail "pull from the archive failed: $out"
-  assert_contains "$out" "$ROOT/box.tar:box sha256:" "stored under the archive's name"
+  assert_contains "$out" "oci-archive$ROOT/box.tar:box sha256:" "stored under the archive's ref name"
   [ -z "$(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp" | grep -v lock)" ] || fail "the extracted archive was left behind"
 }
 
