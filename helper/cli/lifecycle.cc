@@ -11,10 +11,10 @@
 #include <variant>
 
 #include "cli/app_loader.h"
-#include "cli/log.h"
+#include "core/log.h"
 #include "network/app_network.h"
 #include "runtime/app_state.h"
-#include "runtime/file_lock.h"
+#include "core/file_lock.h"
 #include "runtime/mounts.h"
 #include "core/value_checks.h"
 #include "runtime/oci_runtime.h"

@@ -6,7 +6,7 @@
 #include "cli/app_loader.h"
 #include "cli/lifecycle.h"
 #include "cli/prepare.h"
-#include "cli/log.h"
+#include "core/log.h"
 #include "core/value_checks.h"
 #include "runtime/app_layout.h"
 #include "runtime/app_state.h"

@@ -10,7 +10,7 @@
 #include "json/json_reader.h"
 #include "network/cni.h"
 
-#include "cli/log.h"
+#include "core/log.h"
 #include "core/atomic_file.h"
 #include "core/app_config_parser.h"
 #include "core/config_files.h"

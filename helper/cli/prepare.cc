@@ -5,13 +5,14 @@
 
 #include "bundle/runtime_config.h"
 #include "cli/lifecycle.h"
-#include "cli/log.h"
+#include "core/log.h"
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
+#include "core/value_checks.h"
 #include "json/json_reader.h"
 #include "runtime/app_dirs.h"
 #include "runtime/app_state.h"
-#include "runtime/file_lock.h"
+#include "core/file_lock.h"
 #include "runtime/mounts.h"
 #include "runtime/unit_cgroup.h"
 #include "network/app_network.h"
@@ -25,8 +26,9 @@ namespace ctapp {
 namespace {
 
 // The image in ctapp's store, pulled (or imported) first if it is not yet.
-Result<StoredImage> image_in_store(const Paths& paths, const std::string& image,
+Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
                                    const ImageReference& ref) {
+  const std::string& image = app.image;
   auto store = OciLayout::open_or_create(paths.image_store());
   if (!store) return std::unexpected(store.error());
   auto descriptor = store->find_ref(store_ref_name(ref));
@@ -36,6 +38,12 @@ Result<StoredImage> image_in_store(const Paths& paths, const std::string& image,
     PullRequest request;
     request.reference = image;
     request.paths = paths;
+    std::string limit = app.service.pull_timeout.empty() ? "30min" : app.service.pull_timeout;
+    auto span = parse_time_span(limit);
+    if (span && *span != std::chrono::microseconds::max()) {
+      request.options.deadline = std::chrono::steady_clock::now() + *span;
+      request.options.time_limit = fmt::format("pull_timeout = \"{}\" of app '{}'", limit, app.name);
+    }
     auto pulled = pull_image(request);
     if (!pulled) return std::unexpected(pulled.error());
     *descriptor = pulled->manifest;
@@ -102,7 +110,7 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
   if (!app.config.image.empty()) {
     auto ref = parse_image_reference(app.config.image);
     if (!ref) return std::unexpected(ref.error());
-    auto stored = image_in_store(paths, app.config.image, *ref);
+    auto stored = image_in_store(paths, app.config, *ref);
     if (!stored) {
       release_unused_bundle_dir(layout);
       return std::unexpected(stored.error());

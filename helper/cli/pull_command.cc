@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/log.h"
+#include "core/log.h"
 #include "json/json_reader.h"
 #include "store/ref_name.h"
 #include "core/app_config_parser.h"

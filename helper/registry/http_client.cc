@@ -3,6 +3,7 @@
 
 #include "registry/curl_library.h"
 
+#include <chrono>
 #include <algorithm>
 #include <cctype>
 #include <mutex>
@@ -125,16 +126,21 @@ Result<HttpResponse> HttpClient::get(const HttpRequest& request, const BodySink&
   set(CURLOPT_HEADERDATA, "CURLOPT_HEADERDATA", &state);
   set(CURLOPT_ERRORBUFFER, "CURLOPT_ERRORBUFFER", error);
   if (!range.empty()) set(CURLOPT_RANGE, "CURLOPT_RANGE", range.c_str());
+  if (request.total_timeout_ms > 0) set(CURLOPT_TIMEOUT_MS, "CURLOPT_TIMEOUT_MS", request.total_timeout_ms);
   if (refused) {
     lib_->slist_free_all(headers);
     return std::unexpected(*refused);
   }
+  auto started = std::chrono::steady_clock::now();
   CURLcode code = lib_->easy_perform(curl_);
   lib_->slist_free_all(headers);
   char* effective = nullptr;
   lib_->easy_getinfo(curl_, CURLINFO_EFFECTIVE_URL, &effective);
   if (effective) response.effective_url = effective;
   if (state.aborted) return fail("{}: the download was stopped", request.url);
+  if (code == CURLE_OPERATION_TIMEDOUT && request.total_timeout_ms > 0 &&
+      std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(request.total_timeout_ms))
+    return fail("{}: the time limit ran out", request.url);
   if (code == CURLE_OPERATION_TIMEDOUT)
     return fail("{}: the transfer stalled (no data for {} s)", request.url, request.stall_seconds);
   if (code != CURLE_OK)

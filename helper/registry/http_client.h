@@ -23,6 +23,7 @@ struct HttpRequest {
   int64_t resume_from = 0;           // Range: bytes=N- when > 0
   long stall_seconds = 30;           // fail when less than 1 byte/s for this long
   long connect_timeout_seconds = 15;
+  long total_timeout_ms = 0;         // the whole transfer; 0: no limit
 };
 
 struct HttpResponse {

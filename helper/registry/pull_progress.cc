@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/log.h"
+#include "core/log.h"
 #include "runtime/notify_relay.h"
 
 namespace ctapp {

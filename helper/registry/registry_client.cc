@@ -167,13 +167,26 @@ Status RegistryClient::authenticate(const HttpResponse& unauthorized) {
               unauthorized.headers.contains("www-authenticate") ? unauthorized.headers.at("www-authenticate") : "");
 }
 
+std::unexpected<Error> RegistryClient::time_limit_error() const {
+  return fail("{}: the pull did not finish within {}; raise it if the registry is this slow",
+              source_.name, options_.time_limit.empty() ? "its time limit" : options_.time_limit);
+}
+
 Result<HttpResponse> RegistryClient::get(const std::string& path, std::vector<std::string> headers,
                                          const BodySink& sink, int64_t resume_from) {
   bool authenticated_now = false;
   for (int attempt = 0;; ++attempt) {
     HttpRequest request{url(path), headers, options_.tls_verify, resume_from, options_.stall_seconds};
     if (!authorization_.empty()) request.headers.push_back(authorization_);
+    if (options_.deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*options_.deadline -
+                                                                        std::chrono::steady_clock::now());
+      if (left.count() <= 0) return time_limit_error();
+      request.total_timeout_ms = static_cast<long>(left.count());
+    }
     auto response = http_.get(request, sink);
+    if (!response && options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline)
+      return time_limit_error();
     if (!response) return response;
     if (response->status == 401 && !authenticated_now && path != "/v2/") {
       if (auto authenticated = authenticate(*response); !authenticated)
@@ -183,7 +196,10 @@ Result<HttpResponse> RegistryClient::get(const std::string& path, std::vector<st
       continue;
     }
     if (retryable(response->status) && attempt + 1 < options_.max_attempts) {
-      std::this_thread::sleep_for(backoff(attempt, &*response));
+      auto wait = backoff(attempt, &*response);
+      if (options_.deadline && std::chrono::steady_clock::now() + wait >= *options_.deadline)
+        return time_limit_error();
+      std::this_thread::sleep_for(wait);
       continue;
     }
     return response;
@@ -266,7 +282,11 @@ Status RegistryClient::fetch_blob(const std::string& digest, int64_t size,
     return true;
   };
   std::string last_error;
+  auto out_of_time = [&] {
+    return options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline;
+  };
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    if (out_of_time()) return time_limit_error();
     int64_t before = written;
     resumed_from = written;
     restarted = false;
@@ -278,6 +298,7 @@ Status RegistryClient::fetch_blob(const std::string& digest, int64_t size,
     } else if (response) {
       return fail("blob {} of {}: {}", digest, source_.name, status_message(response->status));
     } else {
+      if (out_of_time()) return time_limit_error();
       last_error = response.error().message;
       if (last_error.find("stalled") != std::string::npos) return fail("blob {}: {}", digest, last_error);
     }

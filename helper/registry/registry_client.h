@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -19,6 +20,10 @@ struct RegistryOptions {
   bool tls_verify = true;      // false: as if every registry were insecure
   long stall_seconds = 30;     // a transfer without data for this long fails
   int max_attempts = 5;        // for 429, 5xx and dropped connections
+  // When the whole pull must have ended (a registry trickling one byte a
+  // second passes the stall check); `time_limit` names it in the error.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::string time_limit;
 };
 
 struct FetchedManifest {
@@ -59,6 +64,7 @@ class RegistryClient {
   Result<HttpResponse> get(const std::string& path, std::vector<std::string> headers,
                            const BodySink& sink, int64_t resume_from = 0);
   Status authenticate(const HttpResponse& unauthorized);
+  std::unexpected<Error> time_limit_error() const;
 
   HttpClient http_;
   PullSource source_;

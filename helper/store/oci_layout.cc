@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "core/atomic_file.h"
-#include "runtime/file_lock.h"
+#include "core/file_lock.h"
 #include "store/media_types.h"
 #include "store/sha256.h"
 #include "store/temp_file.h"

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/log.h"
+#include "core/log.h"
 #include "core/result.h"
 #include "process/process.h"
 #include "runtime/oci_runtime.h"

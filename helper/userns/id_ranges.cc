@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
-#include "runtime/file_lock.h"
+#include "core/file_lock.h"
 
 namespace ctapp {
 namespace {

@@ -429,4 +429,22 @@ PY
   assert_contains "$messages" "STATUS=Pulling $FAKE/test/box:box" "with a status line"
 }
 
+test_a_trickling_registry_cannot_hold_a_start_past_pull_timeout() {
+  start_fake slow  # about 8 s for the image: progress all the way
+  rm -rf "$ROOT/var/lib/ctapp/images"
+  mkdir -p "$ROOT/etc/containers.d"
+  printf 'image = "%s/test/box:box"\n[service]\npull_timeout = "2s"\n' "$FAKE" > "$ROOT/etc/containers.d/trickle.ctapp"
+  local out rc started
+  started=$(date +%s)
+  out=$(timeout 60 "$CTAPP" --root "$ROOT" prepare trickle 2>&1); rc=$?
+  assert_eq 1 "$rc" "prepare fails at the time limit: $out"
+  assert_contains "$out" "the pull did not finish within pull_timeout = \"2s\" of app 'trickle'; raise it if the registry is this slow" "and says which limit"
+  [ $(( $(date +%s) - started )) -lt 7 ] || fail "prepare took $(( $(date +%s) - started )) s, past the 2 s limit"
+  [ -z "$(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp" 2>/dev/null | grep -v lock)" ] || fail "a partial download was left: $(ls "$ROOT/var/lib/ctapp/images/.ctapp-tmp")"
+  printf 'image = "%s/test/box:box"\n' "$FAKE" > "$ROOT/etc/containers.d/trickle.ctapp"
+  "$CTAPP" --root "$ROOT" prepare trickle >/dev/null 2>&1 || fail "with the default limit the slow pull succeeds"
+  "$CTAPP" --root "$ROOT" cleanup trickle
+  rm -f "$ROOT/etc/containers.d/trickle.ctapp"
+}
+
 run_tests

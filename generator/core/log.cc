@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "cli/log.h"
+#include "core/log.h"
 
 #include <sys/stat.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "runtime/file_lock.h"
+#include "core/file_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
