@@ -173,15 +173,11 @@ Result<ExtractedArchive> ExtractedArchive::extract(const std::filesystem::path& 
   if (flags < 0 || ::fcntl(source.get(), F_SETFL, flags & ~O_NONBLOCK) < 0)
     return fail("'{}': {}", archive_path.string(), errno_text(errno));
 
-  std::error_code error;
-  std::filesystem::create_directories(temp_parent, error);
-  if (error) return fail("create '{}': {}", temp_parent.string(), error.message());
-  std::string pattern = (temp_parent / "archive-XXXXXX").string();
-  if (!::mkdtemp(pattern.data()))
-    return fail("create a directory in '{}': {}", temp_parent.string(), errno_text(errno));
-  ExtractedArchive extracted{std::filesystem::path(pattern)};  // removes it on every failure below
-  UniqueFd root(::open(pattern.c_str(), O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!root.valid()) return fail("open '{}': {}", pattern, errno_text(errno));
+  auto temp = TempDir::create(temp_parent, "archive");
+  if (!temp) return std::unexpected(temp.error());
+  ExtractedArchive extracted{std::move(*temp)};  // removes it on every failure below
+  UniqueFd root(::dup(extracted.dir_.fd()));
+  if (!root.valid()) return fail("dup: {}", errno_text(errno));
 
   ArchiveReader reader(archive_read_new());
   if (!reader) return fail("'{}': cannot allocate an archive reader", archive_path.string());
@@ -195,10 +191,5 @@ Result<ExtractedArchive> ExtractedArchive::extract(const std::filesystem::path& 
   return extracted;
 }
 
-ExtractedArchive::~ExtractedArchive() {
-  if (dir_.empty()) return;
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
-}
 
 }  // namespace ctapp

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/result.h"
+#include "store/temp_file.h"
 
 namespace ctapp {
 
@@ -31,16 +32,11 @@ class ExtractedArchive {
   static Result<ExtractedArchive> extract(const std::filesystem::path& archive,
                                           const std::filesystem::path& temp_parent,
                                           const ArchiveLimits& limits);
-  ExtractedArchive(ExtractedArchive&& other) noexcept : dir_(std::move(other.dir_)) { other.dir_.clear(); }
-  ExtractedArchive& operator=(ExtractedArchive&&) = delete;
-  ExtractedArchive(const ExtractedArchive&) = delete;
-  ~ExtractedArchive();
-
-  const std::filesystem::path& dir() const { return dir_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
 
  private:
-  explicit ExtractedArchive(std::filesystem::path dir) : dir_(std::move(dir)) {}
-  std::filesystem::path dir_;
+  explicit ExtractedArchive(TempDir dir) : dir_(std::move(dir)) {}
+  TempDir dir_;  // removed with the object; swept if its process died
 };
 
 }  // namespace ctapp

@@ -72,7 +72,11 @@ class OciArchiveTest : public ::testing::Test {
     }
     return job.get();
   }
-  bool temp_is_empty() { return !fs::exists(temp_) || fs::is_empty(temp_); }
+  // Nothing but the lock that guards creating temporaries (temp_file.h).
+  bool temp_is_empty() {
+    auto names = list_directory(temp_);
+    return !names || names->empty() || (names->size() == 1 && names->front() == "temp.lock");
+  }
 
   TestTempDir work_;
   fs::path temp_ = work_.path() / "store" / ".ctapp-tmp";

@@ -156,7 +156,7 @@ Status OciLayout::add_verified_blob(const std::filesystem::path& file, const std
 }
 
 Status OciLayout::sweep_temp_files() const {
-  return sweep_stale_temp_files(temp_dir(), {"pull", "import", "manifest"});
+  return sweep_stale_temp_files(temp_dir(), {"pull", "import", "manifest", "archive"});
 }
 
 Status OciLayout::set_ref(const std::string& ref, const Descriptor& descriptor) const {

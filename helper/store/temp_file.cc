@@ -44,6 +44,28 @@ Result<TempFile> TempFile::create(const std::filesystem::path& dir, std::string_
   return file;
 }
 
+Result<TempDir> TempDir::create(const std::filesystem::path& dir, std::string_view prefix) {
+  auto creation = lock_creation(dir, LOCK_SH);
+  if (!creation) return std::unexpected(creation.error());
+  std::string name = (dir / (std::string(prefix) + "-XXXXXX")).string();
+  if (!::mkdtemp(name.data())) return fail("create a directory in '{}': {}", dir.string(), errno_text(errno));
+  TempDir made;
+  made.path_ = name;
+  made.fd_.reset(::open(name.c_str(), O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!made.fd_.valid()) return fail("open '{}': {}", name, errno_text(errno));
+  if (::flock(made.fd_.get(), LOCK_EX) < 0) return fail("lock '{}': {}", name, errno_text(errno));
+  return made;
+}
+
+TempDir::TempDir(TempDir&& other) noexcept
+    : fd_(std::move(other.fd_)), path_(std::exchange(other.path_, {})) {}
+
+TempDir::~TempDir() {
+  if (path_.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
 TempFile::TempFile(TempFile&& other) noexcept
     : fd_(std::move(other.fd_)), path_(std::exchange(other.path_, {})) {}
 
@@ -78,11 +100,16 @@ Status sweep_stale_temp_files(const std::filesystem::path& dir, const std::vecto
     UniqueFd fd(::openat(::dirfd(listing.get()), entry->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     if (!fd.valid()) continue;
     struct stat st;
-    if (::fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode)) continue;
-    // Held: a live pull or import is writing it.
+    if (::fstat(fd.get(), &st) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) continue;
+    // Held: a live pull, import or archive extraction is using it.
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) continue;
-    if (::unlinkat(::dirfd(listing.get()), entry->d_name, 0) < 0 && errno != ENOENT)
+    if (S_ISDIR(st.st_mode)) {
+      std::error_code error;
+      std::filesystem::remove_all(dir / entry->d_name, error);
+      if (error) return fail("remove '{}': {}", (dir / entry->d_name).string(), error.message());
+    } else if (::unlinkat(::dirfd(listing.get()), entry->d_name, 0) < 0 && errno != ENOENT) {
       return fail("remove '{}': {}", (dir / entry->d_name).string(), errno_text(errno));
+    }
   }
   return {};
 }

@@ -34,9 +34,28 @@ class TempFile {
   std::filesystem::path path_;
 };
 
-// Removes the files in `dir` whose names start with one of `prefixes` and
-// that no live process holds (their owner died: killed, crashed, power
-// loss). Cheap when there is nothing to do.
+// The same for a temporary directory (an extracted oci-archive): DIR/
+// PREFIX-XXXXXX, 0700, flock'ed while this object lives, removed with its
+// contents when it goes away.
+class TempDir {
+ public:
+  static Result<TempDir> create(const std::filesystem::path& dir, std::string_view prefix);
+  TempDir(TempDir&& other) noexcept;
+  TempDir& operator=(TempDir&&) = delete;
+  ~TempDir();
+
+  int fd() const { return fd_.get(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  TempDir() = default;
+  UniqueFd fd_;
+  std::filesystem::path path_;
+};
+
+// Removes the files and directories in `dir` whose names start with one of
+// `prefixes` and a '-' and that no live process holds (their owner died:
+// killed, crashed, power loss). Cheap when there is nothing to do.
 Status sweep_stale_temp_files(const std::filesystem::path& dir, const std::vector<std::string_view>& prefixes);
 
 }  // namespace ctapp

@@ -60,5 +60,22 @@ TEST(TempFile, SweepRemovesLeftoversOfDeadProcessesButNotLiveTemps) {
   EXPECT_TRUE(file_exists(live->path()));
 }
 
+// An oci-archive extraction killed halfway leaves a directory; the next
+// pull removes it, but never one a live extraction holds.
+TEST(TempDir, SweepRemovesDirectoriesOfDeadProcessesButNotLiveOnes) {
+  TestTempDir dir;
+  std::filesystem::create_directories(dir.path() / "archive-ab12cd" / "blobs" / "sha256");
+  std::ofstream(dir.path() / "archive-ab12cd" / "index.json") << "{}";
+  auto live = TempDir::create(dir.path(), "archive");
+  ASSERT_TRUE(live);
+  std::ofstream(live->path() / "index.json") << "{}";
+  ASSERT_TRUE(sweep_stale_temp_files(dir.path(), {"archive"}));
+  EXPECT_FALSE(file_exists(dir.path() / "archive-ab12cd"));
+  EXPECT_TRUE(file_exists(live->path() / "index.json"));
+  auto gone = live->path();
+  { TempDir moved = std::move(*live); }
+  EXPECT_FALSE(file_exists(gone));
+}
+
 }  // namespace
 }  // namespace ctapp
