@@ -88,6 +88,8 @@ HttpClient::~HttpClient() {
   if (curl_) lib_->easy_cleanup(curl_);
 }
 
+const char* const kTimeLimitRanOut = "the time limit ran out";
+
 Result<HttpResponse> HttpClient::get(const HttpRequest& request, const BodySink& sink) {
   lib_->easy_reset(curl_);
   HttpResponse response;
@@ -138,9 +140,12 @@ Result<HttpResponse> HttpClient::get(const HttpRequest& request, const BodySink&
   lib_->easy_getinfo(curl_, CURLINFO_EFFECTIVE_URL, &effective);
   if (effective) response.effective_url = effective;
   if (state.aborted) return fail("{}: the download was stopped", request.url);
+  // Two timers end a transfer with CURLE_OPERATION_TIMEDOUT: the stall
+  // (LOW_SPEED_TIME) can only have fired once that much time has passed;
+  // before that it was the total limit (curl may round it up by a few ms).
   if (code == CURLE_OPERATION_TIMEDOUT && request.total_timeout_ms > 0 &&
-      std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(request.total_timeout_ms))
-    return fail("{}: the time limit ran out", request.url);
+      std::chrono::steady_clock::now() - started < std::chrono::seconds(request.stall_seconds))
+    return fail("{}: {}", request.url, kTimeLimitRanOut);
   if (code == CURLE_OPERATION_TIMEDOUT)
     return fail("{}: the transfer stalled (no data for {} s)", request.url, request.stall_seconds);
   if (code != CURLE_OK)

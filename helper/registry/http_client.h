@@ -26,6 +26,9 @@ struct HttpRequest {
   long total_timeout_ms = 0;         // the whole transfer; 0: no limit
 };
 
+// How HttpClient::get's error ends when total_timeout_ms ran out.
+extern const char* const kTimeLimitRanOut;
+
 struct HttpResponse {
   long status = 0;
   std::map<std::string, std::string> headers;  // names lowercased; last value wins

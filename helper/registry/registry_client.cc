@@ -185,7 +185,9 @@ Result<HttpResponse> RegistryClient::get(const std::string& path, std::vector<st
       request.total_timeout_ms = static_cast<long>(left.count());
     }
     auto response = http_.get(request, sink);
-    if (!response && options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline)
+    if (!response && options_.deadline &&
+        (std::chrono::steady_clock::now() >= *options_.deadline ||
+         response.error().message.ends_with(kTimeLimitRanOut)))
       return time_limit_error();
     if (!response) return response;
     if (response->status == 401 && !authenticated_now && path != "/v2/") {
