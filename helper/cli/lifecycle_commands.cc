@@ -30,7 +30,7 @@ int run_foreground(const GlobalOptions& options, const std::string& name_or_file
     return 1;
   }
   const std::string& name = app->config.name;
-  if (auto prepared = prepare_app(options.paths, *app); !prepared) {
+  if (auto prepared = prepare_app(options.paths, *app, {.apply_resources = true}); !prepared) {
     log(LogLevel::kErr, "prepare of app '{}' failed: {}", name, prepared.error().message);
     return 1;
   }

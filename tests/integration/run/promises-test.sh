@@ -403,4 +403,52 @@ command = ["true"]'
     "the error says what to add"
 }
 
+# The file of CONTROLLER (v1: memory, pids) in the cgroup of process PID.
+cgroup_file() {  # PID CONTROLLER FILE
+  local path
+  path=$(awk -F: -v c="$2" '$2 == c { print $3 }' "/proc/$1/cgroup")
+  [ -n "$path" ] && echo "/sys/fs/cgroup/$2$path/$3"
+}
+
+test_foreground_applies_memory_max_and_tasks_max_itself() {
+  [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/pids ] ||
+    { fail "this test reads cgroup v1's memory and pids controllers: none at /sys/fs/cgroup"; return; }
+  start_sleeper limited '[resources]
+memory_max = "64M"
+tasks_max = 32
+cpu_quota = "50%"'
+  local pid memory pids
+  pid=$(runc --root "$ROOT/run/ctapp/runc" state limited | awk -F'[:,]' '/"pid"/ { gsub(/ /, "", $2); print $2 }')
+  memory=$(cgroup_file "$pid" memory memory.limit_in_bytes)
+  pids=$(cgroup_file "$pid" pids pids.max)
+  assert_eq "67108864" "$(cat "$memory" 2>&1)" "memory_max = \"64M\" is the container's memory limit ($memory)"
+  assert_eq "32" "$(cat "$pids" 2>&1)" "tasks_max = 32 is the container's pids limit ($pids)"
+  kill -TERM "$run_pid"; wait "$run_pid"
+}
+
+test_prepare_for_a_unit_leaves_limits_to_systemd() {
+  write_app unitlimited '[run]
+command = ["true"]
+[resources]
+memory_max = "64M"
+tasks_max = 32'
+  ctapp prepare unitlimited || { fail "prepare failed"; return; }
+  local config
+  config=$(cat "$ROOT"/opt/containers/unitlimited-box/config.json)
+  ctapp cleanup unitlimited
+  assert_not_contains "$config" '"memory"' "MemoryMax= of the unit applies, not a runtime limit"
+  assert_not_contains "$config" '"pids"' "TasksMax= of the unit applies, not a runtime limit"
+}
+
+test_a_foreground_limit_below_one_is_refused_with_a_reason() {
+  write_app tiny '[run]
+command = ["true"]
+[resources]
+memory_max = "0"'
+  run_app tiny
+  assert_eq 1 "$status" "an app with memory_max = 0 in the foreground"
+  assert_contains "$err" "prepare of app 'tiny' failed: app 'tiny': [resources] memory_max '0' is less than one byte: the app could not run; raise it" \
+    "the error says why"
+}
+
 run_tests
