@@ -47,12 +47,12 @@ Result<ExecRequest> parse_exec_args(const std::vector<std::string>& args) {
       request.user = value;
     } else if (option == "-e") {
       auto equals = value.find('=');
-      if (equals == std::string::npos)
-        return fail("-e '{}' is not NAME=VALUE", value);
+      if (equals == std::string::npos) return fail("-e '{}' is not NAME=VALUE", value);
       if (auto valid = check_env_name(value.substr(0, equals)); !valid)
         return std::unexpected(wrap(fmt::format("-e '{}'", value), valid.error()));
       if (auto plain = check_no_control_chars(value); !plain)
-        return std::unexpected(wrap(fmt::format("-e '{}'", value.substr(0, equals)), plain.error()));
+        return std::unexpected(
+            wrap(fmt::format("-e '{}'", value.substr(0, equals)), plain.error()));
       request.env.push_back(value);
     } else {
       if (auto valid = check_absolute_path(value); !valid)
@@ -91,11 +91,13 @@ bool app_has_unit(const Paths& paths, const std::string& name) {
 }
 
 std::string not_running_hint(const Paths& paths, const std::string& name) {
-  if (app_has_unit(paths, name)) return fmt::format("start it with 'systemctl start ctapp@{}'", name);
-  return fmt::format("it has no systemd unit; start it with 'ctapp run --foreground {}', or put "
-                     "{}.ctapp in /etc/containers.d, run 'systemctl daemon-reload' and "
-                     "'systemctl start ctapp@{}'",
-                     name, name, name);
+  if (app_has_unit(paths, name))
+    return fmt::format("start it with 'systemctl start ctapp@{}'", name);
+  return fmt::format(
+      "it has no systemd unit; start it with 'ctapp run --foreground {}', or put "
+      "{}.ctapp in /etc/containers.d, run 'systemctl daemon-reload' and "
+      "'systemctl start ctapp@{}'",
+      name, name, name);
 }
 
 int run_exec_command(const GlobalOptions& options, const std::vector<std::string>& args) {
