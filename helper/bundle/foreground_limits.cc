@@ -6,6 +6,9 @@
 #include <charconv>
 #include <cmath>
 #include <string>
+#include <tuple>
+
+#include <fmt/format.h>
 
 #include "core/atomic_file.h"
 
@@ -88,6 +91,33 @@ Result<ForegroundLimits> foreground_limits(const ResourceSettings& resources,
     limits.pids = *tasks;
   }
   return limits;
+}
+
+Status check_limit_controllers(const ForegroundLimits& limits,
+                               const std::filesystem::path& cgroup_root) {
+  std::error_code error;
+  auto v2_controllers = read_file(cgroup_root / "cgroup.controllers", 4096);
+  auto has = [&](std::string_view controller) {
+    if (v2_controllers) {
+      std::string words = " " + *v2_controllers + " ";
+      for (char& c : words)
+        if (c == '\n') c = ' ';
+      return words.find(fmt::format(" {} ", controller)) != std::string::npos;
+    }
+    return std::filesystem::is_directory(cgroup_root / controller, error);
+  };
+  for (auto [set, key, controller] : {std::tuple{limits.memory_bytes.has_value(), "memory_max",
+                                                 "memory"},
+                                      std::tuple{limits.pids.has_value(), "tasks_max", "pids"}}) {
+    if (set && !has(controller))
+      return fail("[resources] {} cannot be applied: this machine offers no '{}' cgroup "
+                  "controller ({}); remove {} to run the app in the foreground here",
+                  key, controller,
+                  v2_controllers ? fmt::format("not in {}", (cgroup_root / "cgroup.controllers").string())
+                                 : fmt::format("no {}", (cgroup_root / controller).string()),
+                  key);
+  }
+  return {};
 }
 
 }  // namespace ctapp

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string_view>
 
@@ -31,5 +32,13 @@ struct MachineSize {
 // parser would not have let through.
 Result<ForegroundLimits> foreground_limits(const ResourceSettings& resources,
                                            const MachineSize& machine);
+
+// Fails, naming the key and the controller, when the machine has no cgroup
+// controller for a limit (a container without them, such as an nspawn
+// guest): the runtime would fail the start with "pids.max: no such file".
+// Looks at CGROUP_ROOT/cgroup.controllers on cgroup v2, else for the v1
+// hierarchy CGROUP_ROOT/CONTROLLER.
+Status check_limit_controllers(const ForegroundLimits& limits,
+                               const std::filesystem::path& cgroup_root = "/sys/fs/cgroup");
 
 }  // namespace ctapp

@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "bundle/foreground_limits.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "core/test_temp_dir.h"
 
 namespace ctapp {
 namespace {
+
+using ::testing::HasSubstr;
 
 constexpr MachineSize kMachine{.memory_bytes = 8ull << 30, .tasks = 4194304};
 
@@ -47,6 +56,38 @@ TEST(ForegroundLimits, ALimitBelowOneIsRefusedNotIgnored) {
   ASSERT_FALSE(limits);
   EXPECT_EQ(limits.error().message,
             "[resources] tasks_max '0%' is less than one task: the app could not run; raise it");
+}
+
+TEST(ForegroundLimits, AMissingControllerIsAnErrorNotARuntimeFailure) {
+  TestTempDir dir;
+  ForegroundLimits both{.memory_bytes = 1 << 20, .pids = 8};
+  EXPECT_TRUE(check_limit_controllers({}, dir.path()));
+  auto missing = check_limit_controllers(both, dir.path());
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message,
+            fmt::format("[resources] memory_max cannot be applied: this machine offers no "
+                        "'memory' cgroup controller (no {}/memory); remove memory_max to run the "
+                        "app in the foreground here",
+                        dir.path().string()));
+  std::filesystem::create_directory(dir.path() / "memory");
+  missing = check_limit_controllers(both, dir.path());
+  ASSERT_FALSE(missing);
+  EXPECT_THAT(missing.error().message, HasSubstr("tasks_max cannot be applied"));
+  std::filesystem::create_directory(dir.path() / "pids");
+  EXPECT_TRUE(check_limit_controllers(both, dir.path()));
+}
+
+TEST(ForegroundLimits, OnCgroupV2TheControllersFileDecides) {
+  TestTempDir dir;
+  std::ofstream(dir.path() / "cgroup.controllers") << "cpuset cpu io memory hugetlb\n";
+  EXPECT_TRUE(check_limit_controllers({.memory_bytes = 1 << 20}, dir.path()));
+  auto missing = check_limit_controllers({.pids = 8}, dir.path());
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message,
+            fmt::format("[resources] tasks_max cannot be applied: this machine offers no 'pids' "
+                        "cgroup controller (not in {}/cgroup.controllers); remove tasks_max to "
+                        "run the app in the foreground here",
+                        dir.path().string()));
 }
 
 TEST(ForegroundLimits, TheMachineHasMemoryAndATaskLimit) {

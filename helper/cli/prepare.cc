@@ -145,6 +145,8 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
   if (options.apply_resources) {
     auto limits = foreground_limits(app.config.resources, MachineSize::current());
     if (!limits) return std::unexpected(wrap(fmt::format("app '{}'", name), limits.error()));
+    if (auto usable = check_limit_controllers(*limits); !usable)
+      return std::unexpected(wrap(fmt::format("app '{}'", name), usable.error()));
     inputs.limits = *limits;
   }
   if (id_map->enabled) {
