@@ -106,16 +106,17 @@ Status check_limit_controllers(const ForegroundLimits& limits,
     }
     return std::filesystem::is_directory(cgroup_root / controller, error);
   };
-  for (auto [set, key, controller] : {std::tuple{limits.memory_bytes.has_value(), "memory_max",
-                                                 "memory"},
-                                      std::tuple{limits.pids.has_value(), "tasks_max", "pids"}}) {
+  for (auto [set, key, controller] :
+       {std::tuple{limits.memory_bytes.has_value(), "memory_max", "memory"},
+        std::tuple{limits.pids.has_value(), "tasks_max", "pids"}}) {
     if (set && !has(controller))
-      return fail("[resources] {} cannot be applied: this machine offers no '{}' cgroup "
-                  "controller ({}); remove {} to run the app in the foreground here",
-                  key, controller,
-                  v2_controllers ? fmt::format("not in {}", (cgroup_root / "cgroup.controllers").string())
-                                 : fmt::format("no {}", (cgroup_root / controller).string()),
-                  key);
+      return fail(
+          "[resources] {} cannot be applied: this machine offers no '{}' cgroup "
+          "controller ({}); remove {} to run the app in the foreground here",
+          key, controller,
+          v2_controllers ? fmt::format("not in {}", (cgroup_root / "cgroup.controllers").string())
+                         : fmt::format("no {}", (cgroup_root / controller).string()),
+          key);
   }
   return {};
 }
