@@ -54,6 +54,16 @@ struct ExecProbe {
 };
 using ReadyProbe = std::variant<std::monostate, TcpProbe, ExecProbe>;
 
+// What `systemctl reload ctapp@NAME` does: a signal to the container's init,
+// or a command run in the container.
+struct ReloadSignal {
+  std::string signal;              // validated, e.g. "SIGHUP"
+};
+struct ReloadCommand {
+  std::vector<std::string> argv;
+};
+using ReloadAction = std::variant<std::monostate, ReloadSignal, ReloadCommand>;
+
 struct RunSettings {
   std::optional<std::vector<std::string>> command;     // replaces the image's Cmd
   std::optional<std::vector<std::string>> entrypoint;  // replaces the image's Entrypoint
@@ -83,6 +93,7 @@ struct ServiceSettings {
   std::string description;
   NotifyMode notify = NotifyMode::kStarted;
   ReadyProbe ready;
+  ReloadAction reload;             // monostate: the unit has no ExecReload=
   std::string ready_timeout;       // systemd time span, validated
   std::string restart;             // systemd Restart= value; empty: template default
   std::string restart_sec;
@@ -100,6 +111,9 @@ struct ResourceSettings {
   std::string cpu_quota;           // e.g. 150%
   std::optional<uint32_t> cpu_weight;
   std::string tasks_max;           // number or "infinity"
+  std::string allowed_cpus;        // CPU list, validated (e.g. "0-1,3")
+  std::optional<uint32_t> io_weight;
+  std::string memory_swap_max;     // systemd size, validated
 };
 
 // Raw systemd settings: section -> ordered (key, value) pairs, written as given.

@@ -38,8 +38,11 @@ const std::vector<KeySet>& schema() {
       {"[network]", {"mode", "network", "publish"}},
       {"[service]",
        {"description", "notify", "ready", "ready_timeout", "restart", "restart_sec",
-        "start_timeout", "stop_timeout", "pull_timeout", "wanted_by", "after", "requires"}},
-      {"[resources]", {"memory_max", "memory_high", "cpu_quota", "cpu_weight", "tasks_max"}},
+        "start_timeout", "stop_timeout", "pull_timeout", "wanted_by", "after", "requires",
+        "reload"}},
+      {"[resources]",
+       {"memory_max", "memory_high", "memory_swap_max", "cpu_quota", "cpu_weight", "allowed_cpus",
+        "io_weight", "tasks_max"}},
       {"[systemd]", {"Unit", "Service"}},
   };
   return kSchema;
@@ -330,6 +333,7 @@ class AppFileReader {
               {{"started", NotifyMode::kStarted}, {"container", NotifyMode::kContainer},
                {"healthy", NotifyMode::kHealthy}});
     read_ready(service);
+    read_reload(service);
     read_time_span(service, "ready_timeout", settings.ready_timeout);
     read_checked_string(service, "restart", settings.restart, check_restart);
     read_time_span(service, "restart_sec", settings.restart_sec);
@@ -385,6 +389,43 @@ class AppFileReader {
     ready_node_ = node;
   }
 
+  void read_reload(TableReader& service) {
+    const toml::node* node = service.find("reload");
+    if (!node) return;
+    if (node->is_string()) {
+      auto text = service.string("reload");
+      if (!text) return;
+      std::string_view signal = *text;
+      if (!signal.starts_with("signal:")) {
+        service.error(*node, fmt::format("reload '{}' is not 'signal:NAME': write "
+                                         "reload = \"signal:SIGHUP\", or a command as an array "
+                                         "of strings",
+                                         *text));
+        return;
+      }
+      signal.remove_prefix(7);
+      if (auto status = check_signal(signal); !status) {
+        service.error(*node, fmt::format("reload: {}", status.error().message));
+        return;
+      }
+      app_.service.reload = ReloadSignal{std::string(signal)};
+    } else if (node->is_array()) {
+      auto argv = service.strings("reload");
+      if (!argv) return;
+      if (argv->empty()) {
+        service.error(*node, "reload: the command is empty");
+        return;
+      }
+      app_.service.reload = ReloadCommand{std::move(*argv)};
+    } else {
+      service.error(*node, fmt::format("'reload' must be 'signal:NAME' or a command as an array "
+                                       "of strings, not {}",
+                                       toml_type_name(node->type())));
+      return;
+    }
+    reload_node_ = node;
+  }
+
   void read_time_span(TableReader& table, std::string_view key, std::string& field) {
     const toml::node* node = table.find(key);
     if (node && node->is_integer()) {
@@ -421,16 +462,11 @@ class AppFileReader {
     ResourceSettings& settings = app_.resources;
     read_size(resources, "memory_max", settings.memory_max);
     read_size(resources, "memory_high", settings.memory_high);
+    read_size(resources, "memory_swap_max", settings.memory_swap_max);
     read_checked_string(resources, "cpu_quota", settings.cpu_quota, check_cpu_quota);
-    if (auto weight = resources.integer("cpu_weight")) {
-      if (*weight < 1 || *weight > 10000) {
-        resources.error(*resources.find("cpu_weight"),
-                        fmt::format("cpu_weight {} is out of range: use 1 to 10000 (default 100)",
-                                    *weight));
-      } else {
-        settings.cpu_weight = static_cast<uint32_t>(*weight);
-      }
-    }
+    read_weight(resources, "cpu_weight", settings.cpu_weight);
+    read_checked_string(resources, "allowed_cpus", settings.allowed_cpus, check_cpu_list);
+    read_weight(resources, "io_weight", settings.io_weight);
     const toml::node* tasks = resources.find("tasks_max");
     if (tasks && tasks->is_integer()) {
       if (*tasks->value<int64_t>() < 1) {
@@ -441,6 +477,18 @@ class AppFileReader {
     } else {
       read_checked_string(resources, "tasks_max", settings.tasks_max, check_tasks_max);
     }
+  }
+
+  // CPUWeight= and IOWeight=: 1 to 10000, default 100.
+  void read_weight(TableReader& table, std::string_view key, std::optional<uint32_t>& field) {
+    auto weight = table.integer(key);
+    if (!weight) return;
+    if (*weight < 1 || *weight > 10000) {
+      table.error(*table.find(key),
+                  fmt::format("{} {} is out of range: use 1 to 10000 (default 100)", key, *weight));
+      return;
+    }
+    field = static_cast<uint32_t>(*weight);
   }
 
   void read_size(TableReader& table, std::string_view key, std::string& field) {
@@ -542,6 +590,15 @@ class AppFileReader {
     if (has_probe && app_.service.notify != NotifyMode::kHealthy)
       at(ready_node_, "[service] ready is only used with notify = \"healthy\": add that, or "
                       "remove ready");
+    bool passthrough_reload = std::any_of(
+        app_.systemd.sections.begin(), app_.systemd.sections.end(), [](const auto& section) {
+          return section.first == "Service" &&
+                 std::any_of(section.second.begin(), section.second.end(),
+                             [](const auto& entry) { return entry.first == "ExecReload"; });
+        });
+    if (reload_node_ && passthrough_reload)
+      at(reload_node_, "[service] reload and [systemd.Service] ExecReload are both set: keep "
+                       "only one");
     std::vector<std::string_view> targets;
     for (const auto& volume : app_.volumes) targets.push_back(volume.target);
     for (const auto& mount : app_.mounts) targets.push_back(mount.target);
@@ -556,6 +613,7 @@ class AppFileReader {
   toml::source_region current_entry_region_;
   const toml::node* publish_node_ = nullptr;
   const toml::node* ready_node_ = nullptr;
+  const toml::node* reload_node_ = nullptr;
 };
 
 }  // namespace

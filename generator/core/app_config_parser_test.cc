@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 namespace ctapp {
 namespace {
 
@@ -271,6 +273,70 @@ TEST(AppConfigParser, SuggestsTheValueMeantForAChoice) {
   EXPECT_THAT(errors_of("image = \"b\"\n[network]\nmode = \"brige\"\n"),
               ElementsAre("/etc/containers.d/app.ctapp:3:8: 'brige' is not a valid mode, did you "
                           "mean 'bridge'? (one of host, none, bridge)"));
+}
+
+TEST(AppConfigParser, ReadsCpuListIoWeightAndSwapLimit) {
+  AppConfig app = parse_valid("image = \"b\"\n[resources]\nallowed_cpus = \"0-1,3\"\n"
+                              "io_weight = 500\nmemory_swap_max = \"1G\"\n");
+  EXPECT_EQ(app.resources.allowed_cpus, "0-1,3");
+  EXPECT_EQ(app.resources.io_weight, 500u);
+  EXPECT_EQ(app.resources.memory_swap_max, "1G");
+  EXPECT_EQ(parse_valid("image = \"b\"\n[resources]\nmemory_swap_max = 0\n")
+                .resources.memory_swap_max,
+            "0");
+}
+
+TEST(AppConfigParser, BadCpuListIoWeightAndSwapLimitAreLocated) {
+  EXPECT_THAT(errors_of("image = \"b\"\n[resources]\nallowed_cpus = \"3-1\"\n"
+                        "io_weight = 0\nmemory_swap_max = \"lots\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:16: '3-1' is not a CPU list: use CPU "
+                          "numbers and ranges separated by commas, such as '0-1,3' (CPUs 0 to "
+                          "8191)",
+                          "/etc/containers.d/app.ctapp:4:13: io_weight 0 is out of range: use 1 "
+                          "to 10000 (default 100)",
+                          "/etc/containers.d/app.ctapp:5:19: 'lots' is not a size: use bytes or a "
+                          "number with K, M, G or T (such as '512M'), a percentage, or "
+                          "'infinity'"));
+  for (const char* list : {"", "a", "1,", ",1", "1-", "0-8192", "1 2", "0--1"})
+    EXPECT_EQ(errors_of(fmt::format("image = \"b\"\n[resources]\nallowed_cpus = \"{}\"\n",
+                                    list))
+                  .size(),
+              1u)
+        << list;
+  for (const char* list : {"0", "0-0", "1,3,5", "0-3,8-11", "8191"})
+    EXPECT_THAT(errors_of(fmt::format("image = \"b\"\n[resources]\nallowed_cpus = \"{}\"\n",
+                                      list)),
+                ElementsAre())
+        << list;
+}
+
+TEST(AppConfigParser, ReloadIsASignalOrACommand) {
+  AppConfig by_signal = parse_valid("image = \"b\"\n[service]\nreload = \"signal:SIGHUP\"\n");
+  EXPECT_EQ(std::get<ReloadSignal>(by_signal.service.reload).signal, "SIGHUP");
+  AppConfig by_command =
+      parse_valid("image = \"b\"\n[service]\nreload = [\"nginx\", \"-s\", \"reload\"]\n");
+  EXPECT_THAT(std::get<ReloadCommand>(by_command.service.reload).argv,
+              ElementsAre("nginx", "-s", "reload"));
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(parse_valid("image = \"b\"\n").service.reload));
+}
+
+TEST(AppConfigParser, BadReloadIsLocatedAndExplained) {
+  EXPECT_THAT(errors_of("image = \"b\"\n[service]\nreload = \"signal:SIGNOPE\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:10: reload: 'SIGNOPE' is not a signal: "
+                          "use a name such as 'SIGTERM' or 'SIGQUIT'"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[service]\nreload = \"HUP\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:10: reload 'HUP' is not 'signal:NAME': "
+                          "write reload = \"signal:SIGHUP\", or a command as an array of "
+                          "strings"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[service]\nreload = []\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:10: reload: the command is empty"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[service]\nreload = 1\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:10: 'reload' must be 'signal:NAME' or a "
+                          "command as an array of strings, not an integer"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[service]\nreload = \"signal:HUP\"\n"
+                        "[systemd.Service]\nExecReload = \"/bin/true\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:10: [service] reload and "
+                          "[systemd.Service] ExecReload are both set: keep only one"));
 }
 
 }  // namespace

@@ -6,6 +6,14 @@
 #include "core/value_checks.h"
 
 namespace ctapp {
+namespace {
+
+#ifndef CTAPP_HELPER_PATH
+#error "CTAPP_HELPER_PATH (the installed ctapp helper) must be defined by the build"
+#endif
+constexpr const char* kHelperPath = CTAPP_HELPER_PATH;
+
+}  // namespace
 
 std::string unit_for_dependency(const std::string& app_or_unit) {
   if (has_unit_suffix(app_or_unit)) return app_or_unit;
@@ -52,6 +60,14 @@ Result<RenderedApp> render_app(const AppConfig& app, bool needs_pull) {
   add_service("CPUQuota", resources.cpu_quota);
   if (resources.cpu_weight) add_service("CPUWeight", std::to_string(*resources.cpu_weight));
   add_service("TasksMax", resources.tasks_max);
+  add_service("AllowedCPUs", resources.allowed_cpus);
+  if (resources.io_weight) add_service("IOWeight", std::to_string(*resources.io_weight));
+  add_service("MemorySwapMax", resources.memory_swap_max);
+  // The helper reads the action from the .ctapp file at reload time.
+  if (!std::holds_alternative<std::monostate>(service.reload) && status)
+    status = unit.add_verbatim("Service", "ExecReload",
+                               fmt::format("{} reload {}", quote_exec_word(kHelperPath),
+                                           quote_exec_word(app.name)));
 
   // Pass-through values keep their specifiers: they are systemd syntax.
   for (const auto& [section, entries] : app.systemd.sections)

@@ -98,6 +98,27 @@ TEST(UnitRenderer, PercentagesOfResourceLimitsStayLiteral) {
   EXPECT_THAT(text, HasSubstr("MemoryMax=50%\nCPUQuota=150%\nTasksMax=10%\n"));
 }
 
+TEST(UnitRenderer, CpuListIoWeightAndSwapLimitMapToSystemdKeys) {
+  auto text = render(app_from("image = \"b\"\n[resources]\nallowed_cpus = \"0-1,3\"\n"
+                              "io_weight = 500\nmemory_swap_max = \"10%\"\n"),
+                     false)
+                  .dropin_text;
+  EXPECT_THAT(text, HasSubstr("[Service]\nAllowedCPUs=0-1,3\nIOWeight=500\nMemorySwapMax=10%\n"));
+}
+
+TEST(UnitRenderer, ReloadCallsTheHelperWhateverTheAction) {
+  std::string exec_reload = std::string("ExecReload=") + CTAPP_HELPER_PATH + " reload web\n";
+  EXPECT_THAT(render(app_from("image = \"b\"\n[service]\nreload = \"signal:SIGHUP\"\n"), false)
+                  .dropin_text,
+              HasSubstr("[Service]\n" + exec_reload));
+  EXPECT_THAT(render(app_from("image = \"b\"\n[service]\nreload = [\"kill\", \"-HUP\", \"1\"]\n"),
+                     false)
+                  .dropin_text,
+              HasSubstr("[Service]\n" + exec_reload));
+  EXPECT_THAT(render(app_from("image = \"b\"\n"), false).dropin_text,
+              Not(HasSubstr("ExecReload")));
+}
+
 TEST(UnitRenderer, RefusesAValueThatWouldContinueTheLine) {
   AppConfig app = app_from("image = \"b\"\n");
   app.service.description = "ends in a backslash\\";

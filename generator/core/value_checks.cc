@@ -172,6 +172,31 @@ Status check_tasks_max(std::string_view value) {
   return fail("'{}' is not a task limit: use a number, a percentage or 'infinity'", value);
 }
 
+Status check_cpu_list(std::string_view value) {
+  // systemd's parse_cpu_set() caps CPU numbers at 8192 (CPU_SIZE_MAX * 8).
+  constexpr uint32_t kMaxCpu = 8191;
+  auto invalid = [&] {
+    return fail("'{}' is not a CPU list: use CPU numbers and ranges separated by commas, such "
+                "as '0-1,3' (CPUs 0 to {})",
+                value, kMaxCpu);
+  };
+  if (value.empty()) return invalid();
+  std::string_view rest = value;
+  while (true) {
+    size_t comma = rest.find(',');
+    std::string_view entry = rest.substr(0, comma);
+    size_t dash = entry.find('-');
+    uint32_t first = 0;
+    if (!parse_int(entry.substr(0, dash), first)) return invalid();
+    uint32_t last = first;
+    if (dash != std::string_view::npos && !parse_int(entry.substr(dash + 1), last))
+      return invalid();
+    if (first > last || last > kMaxCpu) return invalid();
+    if (comma == std::string_view::npos) return {};
+    rest.remove_prefix(comma + 1);
+  }
+}
+
 Status check_restart(std::string_view value) {
   static constexpr std::array<std::string_view, 7> kValues = {
       "no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always"};

@@ -29,6 +29,7 @@ Status check_time_span(std::string_view span);
 Status check_size(std::string_view size);
 Status check_cpu_quota(std::string_view quota);  // "150%"
 Status check_tasks_max(std::string_view value);  // "512", "infinity", "10%"
+Status check_cpu_list(std::string_view value);   // "0-1,3" (AllowedCPUs=)
 Status check_restart(std::string_view value);
 Status check_env_name(std::string_view name);
 Status check_hostname(std::string_view hostname);

@@ -307,6 +307,8 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
       {"resources", {{"devices", json::array({{{"allow", false}, {"access", "rwm"}}})}}},
   };
   if (!inputs.cgroups_path.empty()) linux["cgroupsPath"] = inputs.cgroups_path;
+  if (inputs.limits.memory_bytes) linux["resources"]["memory"] = {{"limit", *inputs.limits.memory_bytes}};
+  if (inputs.limits.pids) linux["resources"]["pids"] = {{"limit", *inputs.limits.pids}};
   if (mappings.is_object()) linux.update(mappings);
   if (app.run.seccomp_profile != "unconfined") {
     std::filesystem::path profile_path = app.run.seccomp_profile.empty()

@@ -11,6 +11,7 @@
 
 #include "core/app_config.h"
 #include "core/result.h"
+#include "bundle/foreground_limits.h"
 #include "unpack/id_shift.h"
 
 namespace ctapp {
@@ -25,6 +26,8 @@ struct BundleInputs {
   std::filesystem::path data_dir;   // ROOT/var/lib/ctapp/apps/NAME: volumes live here
   std::filesystem::path notify_dir; // the host side of the container's sd_notify socket
   std::string cgroups_path;         // empty: the runtime's default
+  // linux.resources limits: set only when no systemd unit applies [resources].
+  ForegroundLimits limits;
   std::filesystem::path netns;      // bridge: the namespace to join
   // A user namespace: the mappings, and the offset of the rootfs' ids.
   std::vector<IdMapping> uid_map;

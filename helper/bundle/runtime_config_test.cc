@@ -87,6 +87,18 @@ TEST_F(RuntimeConfigTest, NoNewPrivilegesSeccompMaskedAndReadonlyPathsAndNoDevic
   EXPECT_EQ(config["process"]["user"]["uid"], 0);
 }
 
+TEST_F(RuntimeConfigTest, ForegroundLimitsBecomeLinuxResourcesAndOnlyThen) {
+  json config = build();
+  EXPECT_FALSE(config["linux"]["resources"].contains("memory"));
+  EXPECT_FALSE(config["linux"]["resources"].contains("pids"));
+  inputs_.limits = {.memory_bytes = 64 << 20, .pids = 32};
+  config = build();
+  EXPECT_EQ(config["linux"]["resources"]["memory"], json::parse(R"({"limit": 67108864})"));
+  EXPECT_EQ(config["linux"]["resources"]["pids"], json::parse(R"({"limit": 32})"));
+  EXPECT_EQ(config["linux"]["resources"]["devices"],
+            json::parse(R"([{"allow": false, "access": "rwm"}])"));
+}
+
 TEST_F(RuntimeConfigTest, TheNotifySocketsDirectoryIsTheOnlyHostRunBoundAndReadOnly) {
   app_.service.notify = NotifyMode::kContainer;
   json config = build();

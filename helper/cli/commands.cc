@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 
 #include "cli/check_command.h"
+#include "cli/exec_command.h"
 #include "cli/lifecycle_commands.h"
 #include "cli/list_command.h"
 #include "cli/pull_command.h"
@@ -14,7 +15,11 @@ std::span<const Command> all_commands() {
        run_prepare_command},
       {"run", "NAME | run --foreground NAME|FILE.ctapp", "run a prepared app until it ends (the unit's ExecStart)", run_run_command},
       {"cleanup", "NAME", "remove an app's container, overlay and runtime state", run_cleanup_command},
-      {"exec", "NAME COMMAND [ARGS...]", "run a command inside a running app", run_exec_command},
+      {"exec", "[-u USER] [-e NAME=VALUE]... [-w DIR] NAME COMMAND [ARGS...]",
+       "run a command inside a running app (as USER, with more environment, in DIR)",
+       run_exec_command},
+      {"reload", "NAME", "reload a running app as its [service] reload says (the unit's ExecReload)",
+       run_reload_command},
       {"pull", "[--platform=OS/ARCH[/VARIANT]] [--tls-verify=false] REF", "copy an image from a registry (or oci: layout) into the store", run_pull_command},
       {"images", "[--json]", "list the images in the store and the apps using them (--json)", run_images_command},
       {"list", "[--json]", "list apps with state, version and pid (--json)", run_list_command},

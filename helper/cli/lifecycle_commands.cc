@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli/lifecycle_commands.h"
 
-#include <unistd.h>
+#include <cstdio>
 
 #include "cli/app_loader.h"
 #include "cli/lifecycle.h"
@@ -9,8 +9,6 @@
 #include "core/log.h"
 #include "core/value_checks.h"
 #include "runtime/app_layout.h"
-#include "runtime/app_state.h"
-#include "runtime/oci_runtime.h"
 
 namespace ctapp {
 namespace {
@@ -32,7 +30,7 @@ int run_foreground(const GlobalOptions& options, const std::string& name_or_file
     return 1;
   }
   const std::string& name = app->config.name;
-  if (auto prepared = prepare_app(options.paths, *app); !prepared) {
+  if (auto prepared = prepare_app(options.paths, *app, {.apply_resources = true}); !prepared) {
     log(LogLevel::kErr, "prepare of app '{}' failed: {}", name, prepared.error().message);
     return 1;
   }
@@ -85,34 +83,6 @@ int run_cleanup_command(const GlobalOptions& options, const std::vector<std::str
     return 1;
   }
   return 0;
-}
-
-int run_exec_command(const GlobalOptions& options, const std::vector<std::string>& args) {
-  if (!usage_unless(args.size() >= 2, "ctapp exec NAME COMMAND [ARGS...]")) return 2;
-  const std::string& name = args[0];
-  if (auto valid = check_app_name(name); !valid) {
-    log(LogLevel::kErr, "{}", valid.error().message);
-    return 2;
-  }
-  AppLayout layout = runtime_layout(options.paths, name);
-  auto state = read_app_state(layout.state_file);
-  std::string runtime_name = state && *state ? (*state)->runtime : "runc";
-  auto runtime = OciRuntime::find(runtime_name, layout.runc_root);
-  if (!runtime) {
-    log(LogLevel::kErr, "{}", runtime.error().message);
-    return 1;
-  }
-  if (runtime->state(name) != "running") {
-    log(LogLevel::kErr, "app '{}' is not running: start it with 'systemctl start ctapp@{}'", name,
-        name);
-    return 1;
-  }
-  auto code = runtime->exec(name, {args.begin() + 1, args.end()}, ::isatty(0) && ::isatty(1));
-  if (!code) {
-    log(LogLevel::kErr, "{}", code.error().message);
-    return 1;
-  }
-  return *code;
 }
 
 }  // namespace ctapp

@@ -12,7 +12,5 @@ int run_prepare_command(const GlobalOptions& options, const std::vector<std::str
 int run_run_command(const GlobalOptions& options, const std::vector<std::string>& args);
 // ctapp cleanup NAME: ExecStopPost; idempotent.
 int run_cleanup_command(const GlobalOptions& options, const std::vector<std::string>& args);
-// ctapp exec NAME CMD...: a command inside the running app.
-int run_exec_command(const GlobalOptions& options, const std::vector<std::string>& args);
 
 }  // namespace ctapp

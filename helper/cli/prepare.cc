@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include "bundle/foreground_limits.h"
 #include "bundle/runtime_config.h"
 #include "cli/lifecycle.h"
 #include "core/log.h"
@@ -85,7 +86,7 @@ Status ensure_unpacked(const AppLayout& layout, const StoredImage& image, const 
 
 }  // namespace
 
-Status prepare_app(const Paths& paths, const LoadedApp& app) {
+Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOptions& options) {
   const AppLayout& layout = app.layout;
   const std::string& name = app.config.name;
   {
@@ -141,6 +142,13 @@ Status prepare_app(const Paths& paths, const LoadedApp& app) {
   inputs.data_dir = layout.data;
   inputs.notify_dir = layout.notify_dir;
   inputs.cgroups_path = container_cgroup_path(name);
+  if (options.apply_resources) {
+    auto limits = foreground_limits(app.config.resources, MachineSize::current());
+    if (!limits) return std::unexpected(wrap(fmt::format("app '{}'", name), limits.error()));
+    if (auto usable = check_limit_controllers(*limits); !usable)
+      return std::unexpected(wrap(fmt::format("app '{}'", name), usable.error()));
+    inputs.limits = *limits;
+  }
   if (id_map->enabled) {
     inputs.uid_map = id_map->uid_map;
     inputs.gid_map = id_map->gid_map;

@@ -14,6 +14,13 @@ namespace ctapp {
 // volume directories, mounts the overlay and records the state for run,
 // exec, status and cleanup. Under a per-app lock, and a per-image lock for
 // the unpack, so concurrent prepares never corrupt each other.
-Status prepare_app(const Paths& paths, const LoadedApp& app);
+//
+// With `apply_resources` (ctapp run --foreground, where no unit applies
+// MemoryMax= and TasksMax=), config.json carries memory_max and tasks_max
+// as linux.resources limits, which the runtime sets on the container's cgroup.
+struct PrepareOptions {
+  bool apply_resources = false;
+};
+Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOptions& options = {});
 
 }  // namespace ctapp

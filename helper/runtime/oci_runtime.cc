@@ -119,19 +119,24 @@ std::optional<pid_t> OciRuntime::init_pid(const std::string& id) const {
 }
 
 std::vector<std::string> OciRuntime::exec_argv(const std::string& id,
-                                              const std::vector<std::string>& argv,
-                                              bool tty) const {
+                                              const std::vector<std::string>& argv, bool tty,
+                                              const ExecSettings& settings) const {
   auto args = base_args();
   args.push_back("exec");
   if (tty) args.push_back("--tty");
+  if (!settings.user.empty()) args.insert(args.end(), {"--user", settings.user});
+  for (const auto& gid : settings.additional_gids)
+    args.insert(args.end(), {"--additional-gids", gid});
+  for (const auto& variable : settings.env) args.insert(args.end(), {"--env", variable});
+  if (!settings.cwd.empty()) args.insert(args.end(), {"--cwd", settings.cwd});
   args.push_back(id);
   args.insert(args.end(), argv.begin(), argv.end());
   return args;
 }
 
 Result<int> OciRuntime::exec(const std::string& id, const std::vector<std::string>& argv, bool tty,
-                             bool quiet) const {
-  auto args = exec_argv(id, argv, tty);
+                             bool quiet, const ExecSettings& settings) const {
+  auto args = exec_argv(id, argv, tty, settings);
   SpawnOptions options = kRuntimeEnv;
   options.quiet_stderr = quiet;
   auto result = run_process(args, options);

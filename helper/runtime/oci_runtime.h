@@ -14,6 +14,15 @@
 
 namespace ctapp {
 
+// How `runc exec` runs a process, beyond the container's own settings: an
+// empty field keeps what config.json says.
+struct ExecSettings {
+  std::string user;                          // "UID" or "UID:GID", numeric
+  std::vector<std::string> additional_gids;  // numeric
+  std::vector<std::string> env;              // "NAME=VALUE", added to the container's
+  std::string cwd;                           // absolute path inside the container
+};
+
 // The runc command line (crun speaks the same), with ctapp's own state root
 // so that ctapp's containers never mix with other tools' (`runc --root`).
 class OciRuntime {
@@ -34,10 +43,10 @@ class OciRuntime {
   std::optional<pid_t> init_pid(const std::string& id) const;
   // `runc exec [-t] ID ARGV...`, stdio inherited; returns the exit code.
   Result<int> exec(const std::string& id, const std::vector<std::string>& argv, bool tty,
-                   bool quiet = false) const;
+                   bool quiet = false, const ExecSettings& settings = {}) const;
   // The argv of `runc exec ID ARGV...`, for callers that start it themselves.
   std::vector<std::string> exec_argv(const std::string& id, const std::vector<std::string>& argv,
-                                     bool tty = false) const;
+                                     bool tty = false, const ExecSettings& settings = {}) const;
   // Container ids in the state root.
   std::vector<std::string> list() const;
 

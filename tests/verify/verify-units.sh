@@ -56,4 +56,8 @@ limits=$out/ctapp@limits.service.d/50-ctapp.conf
 for line in 'CPUQuota=20%' 'MemoryMax=50%' 'TasksMax=10%' 'Description=limits at 50%% of %%n'; do
   grep -qxF "$line" "$limits" || fail "ctapp@limits.service: '$line' not in the drop-in: $(cat "$limits")"
 done
+reload=$out/ctapp@reload.service.d/50-ctapp.conf
+for line in 'AllowedCPUs=0-1,3' 'IOWeight=300' 'MemorySwapMax=10%' "ExecReload=${helper#"$root"} reload reload"; do
+  grep -qxF "$line" "$reload" || fail "ctapp@reload.service: '$line' not in the drop-in: $(cat "$reload")"
+done
 [ "$failures" -eq 0 ]

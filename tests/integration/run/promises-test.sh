@@ -308,4 +308,147 @@ stop_timeout = 1'
   kill "$listener_pid"; wait "$listener_pid" 2>/dev/null; listener_pid=""
 }
 
+# A started app that waits in `sleep`: its pid in $run_pid once /data/up exists.
+start_sleeper() {  # NAME [BODY]
+  write_app "$1" "[run]
+command = [\"sh\", \"-c\", \"touch /data/up; exec sleep 300\"]
+${2:-}"
+  rm -f "$(volume "$1")/up"
+  start_app "$1"
+  wait_until 20 test -e "$(volume "$1")/up" || fail "app '$1' did not start: $(cat "$ROOT/$1.log")"
+}
+
+test_exec_runs_as_user_with_env_in_workdir() {
+  start_sleeper execy
+  assert_eq "65534" "$(ctapp exec -u nobody execy id -u)" "-u NAME from the image's /etc/passwd"
+  assert_eq "uid=1234 gid=5678" "$(ctapp exec -u 1234:5678 execy id)" "-u UID:GID"
+  local env
+  env=$(ctapp exec -e "GREETING=hello world" -e SECOND=2 execy env)
+  assert_contains "$env" "GREETING=hello world" "-e reaches the environment"
+  assert_contains "$env" "SECOND=2" "-e is repeatable"
+  assert_contains "$env" "PATH=" "the container's own environment is kept"
+  assert_eq "/etc" "$(ctapp exec -w /etc execy sh -c pwd)" "-w is the working directory"
+  assert_eq "-u x" "$(ctapp exec execy echo -u x)" "words after NAME belong to the command"
+  ctapp exec execy sh -c 'exit 7'
+  assert_eq 7 "$?" "exec exits with the command's status"
+  local err status
+  err=$(ctapp exec -u nosuchuser execy id 2>&1); status=$?
+  assert_eq 1 "$status" "an unknown user"
+  assert_contains "$err" "nosuchuser" "the error names the user"
+  err=$(ctapp exec -x execy id 2>&1); status=$?
+  assert_eq 2 "$status" "an unknown option"
+  assert_contains "$err" "exec: unknown option '-x'" "the error names the option"
+  err=$(ctapp exec -e NOEQUALS execy id 2>&1); status=$?
+  assert_eq 2 "$status" "-e without '='"
+  assert_contains "$err" "-e 'NOEQUALS' is not NAME=VALUE" "the error says what -e takes"
+  kill -TERM "$run_pid"; wait "$run_pid"
+}
+
+test_exec_hint_says_how_the_app_is_started() {
+  write_app idle '[run]
+command = ["true"]'
+  local err status
+  err=$(ctapp exec idle true 2>&1); status=$?
+  assert_eq 1 "$status" "exec in an app that is not running"
+  assert_contains "$err" "app 'idle' is not running: it has no systemd unit; start it with 'ctapp run --foreground idle'" \
+    "without a unit: the foreground hint"
+  mkdir -p "$ROOT/run/systemd/generator/ctapp@idle.service.d"
+  err=$(ctapp exec idle true 2>&1); status=$?
+  rm -rf "$ROOT/run/systemd"
+  assert_eq 1 "$status" "exec in a unit's app that is not running"
+  assert_contains "$err" "app 'idle' is not running: start it with 'systemctl start ctapp@idle'" \
+    "with a generated unit: the systemctl hint"
+}
+
+test_reload_signal_reaches_the_containers_init() {
+  write_app hupper '[run]
+command = ["sh", "-c", "trap \"echo hup >> /data/reloads\" HUP; touch /data/up; while true; do sleep 0.1; done"]
+[service]
+reload = "signal:SIGHUP"'
+  local data
+  data=$(volume hupper)
+  rm -f "$data/up" "$data/reloads"
+  start_app hupper
+  wait_until 20 test -e "$data/up" || { fail "app did not start: $(cat "$ROOT/hupper.log")"; return; }
+  ctapp reload hupper
+  assert_eq 0 "$?" "ctapp reload with a signal"
+  wait_until 10 grep -qx hup "$data/reloads" || fail "the app's HUP trap never ran"
+  is_running hupper || fail "the reload signal stopped the app"
+  kill -TERM "$run_pid"; wait "$run_pid"
+}
+
+test_reload_command_runs_inside_with_its_status() {
+  start_sleeper reloader '[service]
+reload = ["sh", "-c", "hostname >> /data/reloaded; if [ -e /data/fail ]; then exit 3; fi"]'
+  local data err status
+  data=$(volume reloader)
+  rm -f "$data/reloaded" "$data/fail"
+  ctapp reload reloader
+  assert_eq 0 "$?" "a reload command that succeeds"
+  assert_eq "reloader" "$(cat "$data/reloaded" 2>/dev/null)" "the command ran inside the container"
+  touch "$data/fail"
+  err=$(ctapp reload reloader 2>&1); status=$?
+  assert_eq 3 "$status" "ctapp reload exits with the command's status"
+  assert_contains "$err" "reload of app 'reloader': 'sh -c hostname >> /data/reloaded; if [ -e /data/fail ]; then exit 3; fi' exited with status 3" \
+    "a failed reload says so"
+  kill -TERM "$run_pid"; wait "$run_pid"
+  err=$(ctapp reload reloader 2>&1); status=$?
+  assert_eq 1 "$status" "reload of a stopped app"
+  assert_contains "$err" "reload: app 'reloader' is not running" "a stopped app cannot be reloaded"
+  write_app plain '[run]
+command = ["true"]'
+  err=$(ctapp reload plain 2>&1); status=$?
+  assert_eq 1 "$status" "reload of an app without reload"
+  assert_contains "$err" "app 'plain' has no [service] reload: add reload = \"signal:SIGHUP\" (or a command) to $ROOT/etc/containers.d/plain.ctapp" \
+    "the error says what to add"
+}
+
+# The file of CONTROLLER (v1: memory, pids) in the cgroup of process PID.
+cgroup_file() {  # PID CONTROLLER FILE
+  local path
+  path=$(awk -F: -v c="$2" '$2 == c { print $3 }' "/proc/$1/cgroup")
+  [ -n "$path" ] && echo "/sys/fs/cgroup/$2$path/$3"
+}
+
+test_foreground_applies_memory_max_and_tasks_max_itself() {
+  [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/pids ] ||
+    { fail "this test reads cgroup v1's memory and pids controllers: none at /sys/fs/cgroup"; return; }
+  start_sleeper limited '[resources]
+memory_max = "64M"
+tasks_max = 32
+cpu_quota = "50%"'
+  local pid memory pids
+  pid=$(runc --root "$ROOT/run/ctapp/runc" state limited | awk -F'[:,]' '/"pid"/ { gsub(/ /, "", $2); print $2 }')
+  memory=$(cgroup_file "$pid" memory memory.limit_in_bytes)
+  pids=$(cgroup_file "$pid" pids pids.max)
+  assert_eq "67108864" "$(cat "$memory" 2>&1)" "memory_max = \"64M\" is the container's memory limit ($memory)"
+  assert_eq "32" "$(cat "$pids" 2>&1)" "tasks_max = 32 is the container's pids limit ($pids)"
+  kill -TERM "$run_pid"; wait "$run_pid"
+}
+
+test_prepare_for_a_unit_leaves_limits_to_systemd() {
+  write_app unitlimited '[run]
+command = ["true"]
+[resources]
+memory_max = "64M"
+tasks_max = 32'
+  ctapp prepare unitlimited || { fail "prepare failed"; return; }
+  local config
+  config=$(cat "$ROOT"/opt/containers/unitlimited-box/config.json)
+  ctapp cleanup unitlimited
+  assert_not_contains "$config" '"memory"' "MemoryMax= of the unit applies, not a runtime limit"
+  assert_not_contains "$config" '"pids"' "TasksMax= of the unit applies, not a runtime limit"
+}
+
+test_a_foreground_limit_below_one_is_refused_with_a_reason() {
+  write_app tiny '[run]
+command = ["true"]
+[resources]
+memory_max = "0"'
+  run_app tiny
+  assert_eq 1 "$status" "an app with memory_max = 0 in the foreground"
+  assert_contains "$err" "prepare of app 'tiny' failed: app 'tiny': [resources] memory_max '0' is less than one byte: the app could not run; raise it" \
+    "the error says why"
+}
+
 run_tests
