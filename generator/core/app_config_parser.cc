@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
+#include "core/run_keys.h"
 #include "core/toml_reader.h"
 #include "core/unit_file.h"
 #include "core/value_checks.h"
@@ -32,7 +33,8 @@ const std::vector<KeySet>& schema() {
       {"[run]",
        {"command", "entrypoint", "env", "env_files", "user", "workdir", "hostname", "read_only",
         "keep_changes", "tmpfs", "stop_signal", "runtime", "seccomp_profile", "user_namespace",
-        "uid_map", "gid_map"}},
+        "uid_map", "gid_map", "init", "no_new_privileges", "cap_add", "cap_drop", "sysctl",
+        "ulimits", "annotations", "shm_size"}},
       {"[[volume]]", {"target", "source", "read_only"}},
       {"[[mount]]", {"source", "target", "read_only"}},
       {"[network]", {"mode", "network", "publish"}},
@@ -194,7 +196,8 @@ class AppFileReader {
     read_checked_string(run, "hostname", settings.hostname, check_hostname);
     if (auto read_only = run.boolean("read_only")) settings.read_only = *read_only;
     if (auto keep = run.boolean("keep_changes")) settings.keep_changes = *keep;
-    read_checked_strings(run, "tmpfs", settings.tmpfs, check_absolute_path);
+    read_tmpfs(run);
+    read_tmpfs_size(run, "shm_size", settings.shm_size);
     read_checked_string(run, "stop_signal", settings.stop_signal, check_signal);
     read_enum(run, "runtime", settings.runtime, {{"runc", "runc"}, {"crun", "crun"}});
     read_checked_string(run, "seccomp_profile", settings.seccomp_profile, check_seccomp_profile);
@@ -202,6 +205,204 @@ class AppFileReader {
               {{"host", UserNamespaceMode::kHost}, {"auto", UserNamespaceMode::kAuto}});
     read_id_map(run, "uid_map", settings.uid_map);
     read_id_map(run, "gid_map", settings.gid_map);
+    if (auto init = run.boolean("init")) settings.init = *init;
+    if (auto no_new = run.boolean("no_new_privileges")) settings.no_new_privileges = *no_new;
+    read_capabilities(run, "cap_add", settings.cap_add);
+    read_capabilities(run, "cap_drop", settings.cap_drop);
+    read_sysctl(run);
+    read_ulimits(run);
+    read_annotations(run);
+  }
+
+  // Reports `message` at a key of an inline table (where a value check of
+  // the key itself failed).
+  void key_error(const toml::key& key, std::string message) {
+    Diagnostic diagnostic = located_at(key.source());
+    diagnostic.message = std::move(message);
+    diagnostics_.push_back(std::move(diagnostic));
+  }
+
+  // A string, or an integer written as its decimal text; else a located
+  // error saying which types `what` takes.
+  std::optional<std::string> scalar_text(TableReader& table, const toml::node& node,
+                                         std::string_view what) {
+    if (auto text = node.value<std::string>(); node.is_string() && text) {
+      if (auto status = check_no_control_chars(*text); !status) {
+        table.error(node, fmt::format("{}: {}", what, status.error().message));
+        return std::nullopt;
+      }
+      return text;
+    }
+    if (node.is_integer()) return std::to_string(*node.value<int64_t>());
+    table.error(node, fmt::format("{} must be a string or an integer, not {}", what,
+                                  toml_type_name(node.type())));
+    return std::nullopt;
+  }
+
+  void read_capabilities(TableReader& run, std::string_view key, std::vector<std::string>& field) {
+    auto names = run.strings(key);
+    if (!names) return;
+    const toml::array& items = *run.find(key)->as_array();
+    std::vector<std::string> capabilities;
+    for (size_t i = 0; i < names->size(); ++i) {
+      auto capability = parse_capability((*names)[i]);
+      if (!capability) {
+        run.error(items[i], fmt::format("{}: {}", key, capability.error().message));
+        return;
+      }
+      capabilities.push_back(std::move(*capability));
+    }
+    field = std::move(capabilities);
+  }
+
+  // NAME = VALUE pairs of an inline table, checked by `read_pair`, which
+  // returns the value to store; replaced by name when a drop-in repeats one.
+  template <typename ReadPair>
+  void read_string_table(TableReader& run, std::string_view key,
+                         std::vector<std::pair<std::string, std::string>>& field,
+                         ReadPair read_pair) {
+    const toml::table* table = run.table(key);
+    if (!table) return;
+    for (auto&& [name, node] : *table) {
+      auto value = read_pair(name, node);
+      if (!value) continue;
+      auto existing = std::find_if(field.begin(), field.end(),
+                                   [&](const auto& entry) { return entry.first == name.str(); });
+      if (existing != field.end()) {
+        existing->second = std::move(*value);
+      } else {
+        field.emplace_back(std::string(name.str()), std::move(*value));
+      }
+    }
+    std::sort(field.begin(), field.end());
+  }
+
+  void read_sysctl(TableReader& run) {
+    read_string_table(run, "sysctl", app_.run.sysctl,
+                      [&](const toml::key& name, const toml::node& node) -> std::optional<std::string> {
+                        if (auto status = check_sysctl_name(name.str()); !status) {
+                          key_error(name, status.error().message);
+                          return std::nullopt;
+                        }
+                        auto value = scalar_text(run, node, fmt::format("sysctl {}", name.str()));
+                        if (!value) return std::nullopt;
+                        if (auto status = check_sysctl_value(*value); !status) {
+                          run.error(node, fmt::format("sysctl {}: {}", name.str(),
+                                                      status.error().message));
+                          return std::nullopt;
+                        }
+                        if (name.str().starts_with("net.")) sysctl_net_node_ = &node;
+                        return value;
+                      });
+  }
+
+  void read_ulimits(TableReader& run) {
+    const toml::table* table = run.table("ulimits");
+    if (!table) return;
+    for (auto&& [name, node] : *table) {
+      if (auto type = rlimit_type(name.str()); !type) {
+        key_error(name, fmt::format("ulimits: {}", type.error().message));
+        continue;
+      }
+      if (node.is_integer() && *node.value<int64_t>() < 0) {
+        run.error(node, fmt::format("ulimits {}: a limit must not be negative", name.str()));
+        continue;
+      }
+      auto value = scalar_text(run, node, fmt::format("ulimits {}", name.str()));
+      if (!value) continue;
+      auto limit = parse_ulimit(name.str(), *value);
+      if (!limit) {
+        run.error(node, limit.error().message);
+        continue;
+      }
+      auto& limits = app_.run.ulimits;
+      std::erase_if(limits, [&](const Rlimit& entry) { return entry.type == limit->type; });
+      limits.push_back(std::move(*limit));
+    }
+    std::sort(app_.run.ulimits.begin(), app_.run.ulimits.end(),
+              [](const Rlimit& a, const Rlimit& b) { return a.type < b.type; });
+  }
+
+  void read_annotations(TableReader& run) {
+    read_string_table(run, "annotations", app_.run.annotations,
+                      [&](const toml::key& name, const toml::node& node) -> std::optional<std::string> {
+                        if (auto status = check_annotation_key(name.str()); !status) {
+                          key_error(name, fmt::format("annotations: {}", status.error().message));
+                          return std::nullopt;
+                        }
+                        auto value = node.value<std::string>();
+                        if (!node.is_string() || !value) {
+                          run.error(node, fmt::format("annotation '{}' must be a string, not {} "
+                                                      "(quote it)",
+                                                      name.str(), toml_type_name(node.type())));
+                          return std::nullopt;
+                        }
+                        if (auto status = check_no_control_chars(*value); !status) {
+                          run.error(node, fmt::format("annotation '{}': {}", name.str(),
+                                                      status.error().message));
+                          return std::nullopt;
+                        }
+                        return value;
+                      });
+  }
+
+  // A size for a tmpfs: "64M" or a number of bytes.
+  void read_tmpfs_size(TableReader& table, std::string_view key, std::string& field) {
+    const toml::node* node = table.find(key);
+    if (!node) return;
+    auto text = scalar_text(table, *node, key);
+    if (!text) return;
+    if (auto status = check_tmpfs_size(*text); !status) {
+      table.error(*node, fmt::format("{}: {}", key, status.error().message));
+      return;
+    }
+    field = std::move(*text);
+  }
+
+  // tmpfs = ["/tmp", { path = "/cache", size = "64M", mode = "0700" }]
+  void read_tmpfs(TableReader& run) {
+    const toml::array* items = run.array("tmpfs");
+    if (!items) return;
+    std::vector<TmpfsMount> mounts;
+    bool ok = true;
+    for (const toml::node& item : *items) {
+      TmpfsMount mount;
+      if (auto text = item.value<std::string>(); item.is_string() && text) {
+        mount.target = *text;
+      } else if (const toml::table* table = item.as_table()) {
+        TableReader entry(*table, "a tmpfs entry", {"path", "size", "mode"}, diagnostics_);
+        auto path = entry.string("path");
+        if (!path) {
+          if (!table->contains("path")) entry.error(item, "a tmpfs entry needs 'path' (where to mount it)");
+          ok = false;
+          continue;
+        }
+        mount.target = *path;
+        read_tmpfs_size(entry, "size", mount.size);
+        if (auto mode = entry.string("mode")) {
+          if (auto status = check_tmpfs_mode(*mode); !status) {
+            entry.error(*entry.find("mode"), fmt::format("tmpfs mode: {}", status.error().message));
+            ok = false;
+          } else {
+            mount.mode = *mode;
+          }
+        }
+      } else {
+        run.error(item, fmt::format("tmpfs entries must be paths or tables such as "
+                                    "{{ path = \"/cache\", size = \"64M\", mode = \"1777\" }}, "
+                                    "not {}",
+                                    toml_type_name(item.type())));
+        ok = false;
+        continue;
+      }
+      if (auto status = check_absolute_path(mount.target); !status) {
+        run.error(item, fmt::format("tmpfs: {}", status.error().message));
+        ok = false;
+        continue;
+      }
+      mounts.push_back(std::move(mount));
+    }
+    if (ok) app_.run.tmpfs = std::move(mounts);
   }
 
   void read_env(TableReader& run, const toml::table& env) {
@@ -535,6 +736,10 @@ class AppFileReader {
     if (!app_.network.publish.empty() && app_.network.mode != NetworkMode::kBridge)
       at(publish_node_, "publish needs [network] mode = \"bridge\"; with mode host the app's "
                         "ports are the machine's own, with none there is no network");
+    if (sysctl_net_node_ && app_.network.mode == NetworkMode::kHost)
+      at(sysctl_net_node_, "net.* sysctls need a network of the app's own: with [network] mode "
+                           "host they would change the machine's; set mode = \"none\" or "
+                           "\"bridge\", or use sysctl.d(5) on the host");
     bool has_probe = !std::holds_alternative<std::monostate>(app_.service.ready);
     if (app_.service.notify == NotifyMode::kHealthy && !has_probe)
       at(nullptr, "[service] notify = \"healthy\" needs a probe: add ready = \"tcp:PORT\" or "
@@ -556,6 +761,7 @@ class AppFileReader {
   toml::source_region current_entry_region_;
   const toml::node* publish_node_ = nullptr;
   const toml::node* ready_node_ = nullptr;
+  const toml::node* sysctl_net_node_ = nullptr;
 };
 
 }  // namespace
