@@ -352,14 +352,14 @@ no_new_privileges = false'
 }
 
 # Without init, `sleep` as PID 1 ignores SIGTERM and only the supervisor's
-# SIGKILL (at 3/4 of stop_timeout, 45 s here) ends it; with init, tini passes
+# SIGKILL (1 s before stop_timeout, at 29 s here) ends it; with init, tini passes
 # SIGTERM on to it and it ends at once.
 test_init_is_pid_1_and_stops_an_app_that_ignores_sigterm_at_once() {
   write_app tiny '[run]
 command = ["sh", "-c", "cat /proc/1/cmdline | busybox tr \"\\0\" \" \" > /data/pid1; touch /data/up; exec sleep 1000"]
 init = true
 [service]
-stop_timeout = 60'
+stop_timeout = 30'
   local data started elapsed
   data=$(volume tiny)
   rm -f "$data/up" "$data/pid1"
@@ -370,7 +370,7 @@ stop_timeout = 60'
   kill -TERM "$run_pid"; wait "$run_pid"
   assert_eq 0 "$?" "a requested stop is a clean exit"
   elapsed=$(( $(date +%s) - started ))
-  [ "$elapsed" -lt 20 ] || fail "the stop took ${elapsed}s: SIGTERM did not end sleep (SIGKILL comes at 45s)"
+  [ "$elapsed" -lt 15 ] || fail "the stop took ${elapsed}s: SIGTERM did not end sleep (SIGKILL comes at 29s)"
   assert_eq "" "$(leftovers)" "nothing left"
 }
 
