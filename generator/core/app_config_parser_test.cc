@@ -344,6 +344,9 @@ TEST(AppConfigParser, OnlyNamespacedSysctlsAreAccepted) {
                           "container: the kernel shares it with the whole machine (only net.*, "
                           "kernel.shm*, kernel.msg*, kernel.sem and fs.mqueue.* are namespaced); "
                           "set it on the host with sysctl.d(5)"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nsysctl = { \"kernel.pid_max\" = 10 }\n"),
+              ElementsAre(::testing::HasSubstr("app.ctapp:3:12: sysctl 'kernel.pid_max' is not "
+                                               "per container")));
   EXPECT_THAT(errors_of("image = \"b\"\n[run]\nsysctl = { \"net.ipv4.ip_forward\" = 1 }\n"),
               ElementsAre("/etc/containers.d/app.ctapp:3:36: net.* sysctls need a network of "
                           "the app's own: with [network] mode host they would change the "
