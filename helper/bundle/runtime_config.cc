@@ -201,17 +201,19 @@ json rlimits_of(const std::vector<Rlimit>& limits) {
 }
 
 // init = true: tini from the host is PID 1 and runs the app's argv.
-Status add_init(const BundleInputs& inputs, std::vector<std::string>& args, json& mounts) {
+Status add_init(const BundleInputs& inputs, std::vector<std::string>& args) {
   struct stat st;
   if (::stat(inputs.init_binary.c_str(), &st) < 0 || !S_ISREG(st.st_mode))
     return fail("app '{}' has [run] init = true, but '{}' is missing: install Debian's package "
                 "'tini' (apt-get install tini), or remove init from '{}'",
                 inputs.app->name, inputs.init_binary.string(), inputs.app->source_path.string());
   args.insert(args.begin(), {kInitTarget, "--"});
-  mounts.push_back({{"destination", kInitTarget}, {"type", "bind"},
-                    {"source", inputs.init_binary.string()},
-                    {"options", {"bind", "nosuid", "nodev", "ro"}}});
   return {};
+}
+
+json init_mount(const std::filesystem::path& init_binary) {
+  return {{"destination", kInitTarget}, {"type", "bind"}, {"source", init_binary.string()},
+          {"options", {"bind", "nosuid", "nodev", "ro"}}};
 }
 
 }  // namespace
@@ -285,6 +287,8 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
 
   auto args = build_args(inputs);
   if (!args) return std::unexpected(args.error());
+  if (app.run.init)
+    if (auto added = add_init(inputs, *args); !added) return std::unexpected(added.error());
   auto env = build_env(inputs);
   if (!env) return std::unexpected(env.error());
   std::string user_spec = !app.run.user.empty() ? app.run.user : string_of(image, "User");
@@ -296,7 +300,7 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
   json process = {
       {"terminal", false},
       {"user", {{"uid", user->uid}, {"gid", user->gid}}},
-      {"args", json()},
+      {"args", *args},
       {"env", *env},
       {"cwd", cwd.empty() ? "/" : cwd},
       {"capabilities",
@@ -334,8 +338,7 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
     mounts.push_back(bind_mount(inputs.notify_dir.string(), kNotifyTarget, true));
   for (const auto& [source, target] : inputs.etc_files)
     mounts.push_back(bind_mount(source.string(), target, true));
-  if (app.run.init)
-    if (auto added = add_init(inputs, *args, mounts); !added) return std::unexpected(added.error());
+  if (app.run.init) mounts.push_back(init_mount(inputs.init_binary));
 
   json namespaces = json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}},
                                  {{"type", "mount"}}, {{"type", "cgroup"}}});
@@ -394,7 +397,6 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
   for (const auto& [key, value] : app.run.annotations) annotations[key] = value;
   annotations["org.ctapp.app"] = app.name;
 
-  process["args"] = *args;
   bundle.config = {
       {"ociVersion", "1.0.2"},
       {"process", process},
