@@ -368,6 +368,11 @@ class AppFileReader {
     for (const toml::node& item : *items) {
       TmpfsMount mount;
       if (auto text = item.value<std::string>(); item.is_string() && text) {
+        if (auto status = check_no_control_chars(*text); !status) {
+          run.error(item, fmt::format("tmpfs: {}", status.error().message));
+          ok = false;
+          continue;
+        }
         mount.target = *text;
       } else if (const toml::table* table = item.as_table()) {
         TableReader entry(*table, "a tmpfs entry", {"path", "size", "mode"}, diagnostics_);

@@ -392,6 +392,12 @@ TEST(AppConfigParser, TmpfsSizesAndModesAreChecked) {
                           "write up to four octal digits, e.g. \"1777\"",
                           "/etc/containers.d/app.ctapp:3:39: unknown key 'sise' in a tmpfs "
                           "entry, did you mean 'size'?"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\ntmpfs = [\"/x\\n[Service]\"]\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:10: tmpfs: control characters (such as "
+                          "newlines) are not allowed in values"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nulimits = { \"no\\nfile\" = 1 }\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:13: ulimits: control characters (such "
+                          "as newlines) are not allowed in values"));
   EXPECT_THAT(errors_of("image = \"b\"\n[run]\ntmpfs = [{ size = \"1M\" }]\n"),
               ElementsAre("/etc/containers.d/app.ctapp:3:10: a tmpfs entry needs 'path' (where "
                           "to mount it)"));

@@ -123,6 +123,7 @@ Status check_sysctl_value(std::string_view value) {
 }
 
 Result<std::string> rlimit_type(std::string_view name) {
+  if (auto status = check_no_control_chars(name); !status) return std::unexpected(status.error());
   std::string key = lower(name);
   if (key.starts_with("rlimit_")) key = key.substr(7);
   std::vector<std::string_view> names;
