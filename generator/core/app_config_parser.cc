@@ -10,7 +10,7 @@
 
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
-#include "core/run_keys.h"
+#include "core/run_keys_reader.h"
 #include "core/toml_reader.h"
 #include "core/unit_file.h"
 #include "core/value_checks.h"
@@ -196,8 +196,6 @@ class AppFileReader {
     read_checked_string(run, "hostname", settings.hostname, check_hostname);
     if (auto read_only = run.boolean("read_only")) settings.read_only = *read_only;
     if (auto keep = run.boolean("keep_changes")) settings.keep_changes = *keep;
-    read_tmpfs(run);
-    read_tmpfs_size(run, "shm_size", settings.shm_size);
     read_checked_string(run, "stop_signal", settings.stop_signal, check_signal);
     read_enum(run, "runtime", settings.runtime, {{"runc", "runc"}, {"crun", "crun"}});
     read_checked_string(run, "seccomp_profile", settings.seccomp_profile, check_seccomp_profile);
@@ -205,210 +203,11 @@ class AppFileReader {
               {{"host", UserNamespaceMode::kHost}, {"auto", UserNamespaceMode::kAuto}});
     read_id_map(run, "uid_map", settings.uid_map);
     read_id_map(run, "gid_map", settings.gid_map);
-    if (auto init = run.boolean("init")) settings.init = *init;
-    if (auto no_new = run.boolean("no_new_privileges")) settings.no_new_privileges = *no_new;
-    read_capabilities(run, "cap_add", settings.cap_add);
-    read_capabilities(run, "cap_drop", settings.cap_drop);
-    read_sysctl(run);
-    read_ulimits(run);
-    read_annotations(run);
+    RunKeysReader container_keys(run, settings, diagnostics_);
+    container_keys.read();
+    if (container_keys.net_sysctl_node()) sysctl_net_node_ = container_keys.net_sysctl_node();
   }
 
-  // Reports `message` at a key of an inline table (where a value check of
-  // the key itself failed).
-  void key_error(const toml::key& key, std::string message) {
-    Diagnostic diagnostic = located_at(key.source());
-    diagnostic.message = std::move(message);
-    diagnostics_.push_back(std::move(diagnostic));
-  }
-
-  // A string, or an integer written as its decimal text; else a located
-  // error saying which types `what` takes.
-  std::optional<std::string> scalar_text(TableReader& table, const toml::node& node,
-                                         std::string_view what) {
-    if (auto text = node.value<std::string>(); node.is_string() && text) {
-      if (auto status = check_no_control_chars(*text); !status) {
-        table.error(node, fmt::format("{}: {}", what, status.error().message));
-        return std::nullopt;
-      }
-      return text;
-    }
-    if (node.is_integer()) return std::to_string(*node.value<int64_t>());
-    table.error(node, fmt::format("{} must be a string or an integer, not {}", what,
-                                  toml_type_name(node.type())));
-    return std::nullopt;
-  }
-
-  void read_capabilities(TableReader& run, std::string_view key, std::vector<std::string>& field) {
-    auto names = run.strings(key);
-    if (!names) return;
-    const toml::array& items = *run.find(key)->as_array();
-    std::vector<std::string> capabilities;
-    for (size_t i = 0; i < names->size(); ++i) {
-      auto capability = parse_capability((*names)[i]);
-      if (!capability) {
-        run.error(items[i], fmt::format("{}: {}", key, capability.error().message));
-        return;
-      }
-      capabilities.push_back(std::move(*capability));
-    }
-    field = std::move(capabilities);
-  }
-
-  // NAME = VALUE pairs of an inline table, checked by `read_pair`, which
-  // returns the value to store; replaced by name when a drop-in repeats one.
-  template <typename ReadPair>
-  void read_string_table(TableReader& run, std::string_view key,
-                         std::vector<std::pair<std::string, std::string>>& field,
-                         ReadPair read_pair) {
-    const toml::table* table = run.table(key);
-    if (!table) return;
-    for (auto&& [name, node] : *table) {
-      auto value = read_pair(name, node);
-      if (!value) continue;
-      auto existing = std::find_if(field.begin(), field.end(),
-                                   [&](const auto& entry) { return entry.first == name.str(); });
-      if (existing != field.end()) {
-        existing->second = std::move(*value);
-      } else {
-        field.emplace_back(std::string(name.str()), std::move(*value));
-      }
-    }
-    std::sort(field.begin(), field.end());
-  }
-
-  void read_sysctl(TableReader& run) {
-    read_string_table(run, "sysctl", app_.run.sysctl,
-                      [&](const toml::key& name, const toml::node& node) -> std::optional<std::string> {
-                        if (auto status = check_sysctl_name(name.str()); !status) {
-                          key_error(name, status.error().message);
-                          return std::nullopt;
-                        }
-                        auto value = scalar_text(run, node, fmt::format("sysctl {}", name.str()));
-                        if (!value) return std::nullopt;
-                        if (auto status = check_sysctl_value(*value); !status) {
-                          run.error(node, fmt::format("sysctl {}: {}", name.str(),
-                                                      status.error().message));
-                          return std::nullopt;
-                        }
-                        if (name.str().starts_with("net.")) sysctl_net_node_ = &node;
-                        return value;
-                      });
-  }
-
-  void read_ulimits(TableReader& run) {
-    const toml::table* table = run.table("ulimits");
-    if (!table) return;
-    for (auto&& [name, node] : *table) {
-      if (auto type = rlimit_type(name.str()); !type) {
-        key_error(name, fmt::format("ulimits: {}", type.error().message));
-        continue;
-      }
-      if (node.is_integer() && *node.value<int64_t>() < 0) {
-        run.error(node, fmt::format("ulimits {}: a limit must not be negative", name.str()));
-        continue;
-      }
-      auto value = scalar_text(run, node, fmt::format("ulimits {}", name.str()));
-      if (!value) continue;
-      auto limit = parse_ulimit(name.str(), *value);
-      if (!limit) {
-        run.error(node, limit.error().message);
-        continue;
-      }
-      auto& limits = app_.run.ulimits;
-      std::erase_if(limits, [&](const Rlimit& entry) { return entry.type == limit->type; });
-      limits.push_back(std::move(*limit));
-    }
-    std::sort(app_.run.ulimits.begin(), app_.run.ulimits.end(),
-              [](const Rlimit& a, const Rlimit& b) { return a.type < b.type; });
-  }
-
-  void read_annotations(TableReader& run) {
-    read_string_table(run, "annotations", app_.run.annotations,
-                      [&](const toml::key& name, const toml::node& node) -> std::optional<std::string> {
-                        if (auto status = check_annotation_key(name.str()); !status) {
-                          key_error(name, fmt::format("annotations: {}", status.error().message));
-                          return std::nullopt;
-                        }
-                        auto value = node.value<std::string>();
-                        if (!node.is_string() || !value) {
-                          run.error(node, fmt::format("annotation '{}' must be a string, not {} "
-                                                      "(quote it)",
-                                                      name.str(), toml_type_name(node.type())));
-                          return std::nullopt;
-                        }
-                        if (auto status = check_no_control_chars(*value); !status) {
-                          run.error(node, fmt::format("annotation '{}': {}", name.str(),
-                                                      status.error().message));
-                          return std::nullopt;
-                        }
-                        return value;
-                      });
-  }
-
-  // A size for a tmpfs: "64M" or a number of bytes.
-  void read_tmpfs_size(TableReader& table, std::string_view key, std::string& field) {
-    const toml::node* node = table.find(key);
-    if (!node) return;
-    auto text = scalar_text(table, *node, key);
-    if (!text) return;
-    if (auto status = check_tmpfs_size(*text); !status) {
-      table.error(*node, fmt::format("{}: {}", key, status.error().message));
-      return;
-    }
-    field = std::move(*text);
-  }
-
-  // tmpfs = ["/tmp", { path = "/cache", size = "64M", mode = "0700" }]
-  void read_tmpfs(TableReader& run) {
-    const toml::array* items = run.array("tmpfs");
-    if (!items) return;
-    std::vector<TmpfsMount> mounts;
-    bool ok = true;
-    for (const toml::node& item : *items) {
-      TmpfsMount mount;
-      if (auto text = item.value<std::string>(); item.is_string() && text) {
-        if (auto status = check_no_control_chars(*text); !status) {
-          run.error(item, fmt::format("tmpfs: {}", status.error().message));
-          ok = false;
-          continue;
-        }
-        mount.target = *text;
-      } else if (const toml::table* table = item.as_table()) {
-        TableReader entry(*table, "a tmpfs entry", {"path", "size", "mode"}, diagnostics_);
-        auto path = entry.string("path");
-        if (!path) {
-          if (!table->contains("path")) entry.error(item, "a tmpfs entry needs 'path' (where to mount it)");
-          ok = false;
-          continue;
-        }
-        mount.target = *path;
-        read_tmpfs_size(entry, "size", mount.size);
-        if (auto mode = entry.string("mode")) {
-          if (auto status = check_tmpfs_mode(*mode); !status) {
-            entry.error(*entry.find("mode"), fmt::format("tmpfs mode: {}", status.error().message));
-            ok = false;
-          } else {
-            mount.mode = *mode;
-          }
-        }
-      } else {
-        run.error(item, fmt::format("tmpfs entries must be paths or tables such as "
-                                    "{{ path = \"/cache\", size = \"64M\", mode = \"1777\" }}, "
-                                    "not {}",
-                                    toml_type_name(item.type())));
-        ok = false;
-        continue;
-      }
-      if (auto status = check_absolute_path(mount.target); !status) {
-        run.error(item, fmt::format("tmpfs: {}", status.error().message));
-        ok = false;
-        continue;
-      }
-      mounts.push_back(std::move(mount));
-    }
-    if (ok) app_.run.tmpfs = std::move(mounts);
-  }
 
   void read_env(TableReader& run, const toml::table& env) {
     for (auto&& [key, node] : env) {
