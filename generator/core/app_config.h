@@ -63,6 +63,18 @@ struct ReloadCommand {
   std::vector<std::string> argv;
 };
 using ReloadAction = std::variant<std::monostate, ReloadSignal, ReloadCommand>;
+// One process.rlimits entry of the runtime-spec.
+struct Rlimit {
+  std::string type;                // "RLIMIT_NOFILE"
+  uint64_t soft = 0;
+  uint64_t hard = 0;               // UINT64_MAX: unlimited
+};
+
+struct TmpfsMount {
+  std::string target;              // absolute path inside the container
+  std::string size;                // the kernel's size= option ("64M"); empty: its default
+  std::string mode = "1777";       // octal
+};
 
 struct RunSettings {
   std::optional<std::vector<std::string>> command;     // replaces the image's Cmd
@@ -74,13 +86,21 @@ struct RunSettings {
   std::string hostname;
   bool read_only = false;
   bool keep_changes = false;       // keep the overlay's upper layer across restarts
-  std::vector<std::string> tmpfs;  // absolute targets
+  std::vector<TmpfsMount> tmpfs;
+  std::string shm_size = "64M";    // the /dev/shm tmpfs
   std::string stop_signal;         // e.g. "SIGTERM"; empty: image's StopSignal
   std::string runtime = "runc";    // runc | crun
   std::string seccomp_profile;     // absolute path, "unconfined"; empty: containers-common's
   UserNamespaceMode user_namespace = UserNamespaceMode::kHost;
   std::vector<IdMapping> uid_map;  // explicit mappings; imply a user namespace
   std::vector<IdMapping> gid_map;
+  bool init = false;               // tini as PID 1, the app's argv after "--"
+  bool no_new_privileges = true;
+  std::vector<std::string> cap_add;   // "CAP_NET_ADMIN" or "ALL"
+  std::vector<std::string> cap_drop;
+  std::vector<std::pair<std::string, std::string>> sysctl;       // name, value; sorted by name
+  std::vector<Rlimit> ulimits;                                   // sorted by type
+  std::vector<std::pair<std::string, std::string>> annotations;  // sorted by key
 };
 
 struct NetworkSettings {

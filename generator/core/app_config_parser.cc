@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
+#include "core/run_keys_reader.h"
 #include "core/toml_reader.h"
 #include "core/unit_file.h"
 #include "core/value_checks.h"
@@ -32,7 +33,8 @@ const std::vector<KeySet>& schema() {
       {"[run]",
        {"command", "entrypoint", "env", "env_files", "user", "workdir", "hostname", "read_only",
         "keep_changes", "tmpfs", "stop_signal", "runtime", "seccomp_profile", "user_namespace",
-        "uid_map", "gid_map"}},
+        "uid_map", "gid_map", "init", "no_new_privileges", "cap_add", "cap_drop", "sysctl",
+        "ulimits", "annotations", "shm_size"}},
       {"[[volume]]", {"target", "source", "read_only"}},
       {"[[mount]]", {"source", "target", "read_only"}},
       {"[network]", {"mode", "network", "publish"}},
@@ -197,7 +199,6 @@ class AppFileReader {
     read_checked_string(run, "hostname", settings.hostname, check_hostname);
     if (auto read_only = run.boolean("read_only")) settings.read_only = *read_only;
     if (auto keep = run.boolean("keep_changes")) settings.keep_changes = *keep;
-    read_checked_strings(run, "tmpfs", settings.tmpfs, check_absolute_path);
     read_checked_string(run, "stop_signal", settings.stop_signal, check_signal);
     read_enum(run, "runtime", settings.runtime, {{"runc", "runc"}, {"crun", "crun"}});
     read_checked_string(run, "seccomp_profile", settings.seccomp_profile, check_seccomp_profile);
@@ -205,7 +206,11 @@ class AppFileReader {
               {{"host", UserNamespaceMode::kHost}, {"auto", UserNamespaceMode::kAuto}});
     read_id_map(run, "uid_map", settings.uid_map);
     read_id_map(run, "gid_map", settings.gid_map);
+    RunKeysReader container_keys(run, settings, diagnostics_);
+    container_keys.read();
+    if (container_keys.net_sysctl_node()) sysctl_net_node_ = container_keys.net_sysctl_node();
   }
+
 
   void read_env(TableReader& run, const toml::table& env) {
     for (auto&& [key, node] : env) {
@@ -583,6 +588,10 @@ class AppFileReader {
     if (!app_.network.publish.empty() && app_.network.mode != NetworkMode::kBridge)
       at(publish_node_, "publish needs [network] mode = \"bridge\"; with mode host the app's "
                         "ports are the machine's own, with none there is no network");
+    if (sysctl_net_node_ && app_.network.mode == NetworkMode::kHost)
+      at(sysctl_net_node_, "net.* sysctls need a network of the app's own: with [network] mode "
+                           "host they would change the machine's; set mode = \"none\" or "
+                           "\"bridge\", or use sysctl.d(5) on the host");
     bool has_probe = !std::holds_alternative<std::monostate>(app_.service.ready);
     if (app_.service.notify == NotifyMode::kHealthy && !has_probe)
       at(nullptr, "[service] notify = \"healthy\" needs a probe: add ready = \"tcp:PORT\" or "
@@ -614,6 +623,7 @@ class AppFileReader {
   const toml::node* publish_node_ = nullptr;
   const toml::node* ready_node_ = nullptr;
   const toml::node* reload_node_ = nullptr;
+  const toml::node* sysctl_net_node_ = nullptr;
 };
 
 }  // namespace

@@ -86,7 +86,10 @@ LimitNOFILE = 65536
   EXPECT_EQ(app.run.hostname, "cache-1");
   EXPECT_TRUE(app.run.read_only);
   EXPECT_TRUE(app.run.keep_changes);
-  EXPECT_THAT(app.run.tmpfs, ElementsAre("/tmp"));
+  ASSERT_EQ(app.run.tmpfs.size(), 1u);
+  EXPECT_EQ(app.run.tmpfs[0].target, "/tmp");
+  EXPECT_EQ(app.run.tmpfs[0].mode, "1777");
+  EXPECT_EQ(app.run.tmpfs[0].size, "");
   EXPECT_EQ(app.run.stop_signal, "SIGQUIT");
   EXPECT_EQ(app.run.runtime, "crun");
   EXPECT_EQ(app.run.user_namespace, UserNamespaceMode::kAuto);
@@ -337,6 +340,133 @@ TEST(AppConfigParser, BadReloadIsLocatedAndExplained) {
                         "[systemd.Service]\nExecReload = \"/bin/true\"\n"),
               ElementsAre("/etc/containers.d/app.ctapp:3:10: [service] reload and "
                           "[systemd.Service] ExecReload are both set: keep only one"));
+}
+
+// The [run] keys that shape config.json: capabilities, privileges, init,
+// sysctls, rlimits, annotations, /dev/shm and tmpfs sizes.
+TEST(AppConfigParser, ReadsTheContainerShapingRunKeys) {
+  AppConfig app = parse_valid(R"(
+image = "b"
+[run]
+init = true
+no_new_privileges = false
+cap_add = ["net_admin", "CAP_SYS_PTRACE", "Sys_Time"]
+cap_drop = ["all"]
+sysctl = { "net.ipv4.ip_forward" = 1, "kernel.shmmax" = "68719476736" }
+ulimits = { nofile = 512, core = "0:unlimited", NPROC = "100:200" }
+annotations = { "com.example.team" = "cache" }
+shm_size = "256M"
+tmpfs = ["/tmp", { path = "/cache", size = "64M", mode = "0700" }]
+[network]
+mode = "none"
+)");
+  EXPECT_TRUE(app.run.init);
+  EXPECT_FALSE(app.run.no_new_privileges);
+  EXPECT_THAT(app.run.cap_add, ElementsAre("CAP_NET_ADMIN", "CAP_SYS_PTRACE", "CAP_SYS_TIME"));
+  EXPECT_THAT(app.run.cap_drop, ElementsAre("ALL"));
+  ASSERT_EQ(app.run.sysctl.size(), 2u);
+  EXPECT_EQ(app.run.sysctl[0], (std::pair<std::string, std::string>{"kernel.shmmax", "68719476736"}));
+  EXPECT_EQ(app.run.sysctl[1], (std::pair<std::string, std::string>{"net.ipv4.ip_forward", "1"}));
+  ASSERT_EQ(app.run.ulimits.size(), 3u);
+  EXPECT_EQ(app.run.ulimits[0].type, "RLIMIT_CORE");
+  EXPECT_EQ(app.run.ulimits[0].soft, 0u);
+  EXPECT_EQ(app.run.ulimits[0].hard, UINT64_MAX);
+  EXPECT_EQ(app.run.ulimits[1].type, "RLIMIT_NOFILE");
+  EXPECT_EQ(app.run.ulimits[1].soft, 512u);
+  EXPECT_EQ(app.run.ulimits[1].hard, 512u);
+  EXPECT_EQ(app.run.ulimits[2].type, "RLIMIT_NPROC");
+  EXPECT_EQ(app.run.ulimits[2].hard, 200u);
+  ASSERT_EQ(app.run.annotations.size(), 1u);
+  EXPECT_EQ(app.run.annotations[0].second, "cache");
+  EXPECT_EQ(app.run.shm_size, "256M");
+  ASSERT_EQ(app.run.tmpfs.size(), 2u);
+  EXPECT_EQ(app.run.tmpfs[1].target, "/cache");
+  EXPECT_EQ(app.run.tmpfs[1].size, "64M");
+  EXPECT_EQ(app.run.tmpfs[1].mode, "0700");
+}
+
+TEST(AppConfigParser, ContainerShapingKeysHaveSafeDefaults) {
+  AppConfig app = parse_valid("image = \"b\"\n");
+  EXPECT_FALSE(app.run.init);
+  EXPECT_TRUE(app.run.no_new_privileges);
+  EXPECT_TRUE(app.run.cap_add.empty());
+  EXPECT_EQ(app.run.shm_size, "64M");
+}
+
+TEST(AppConfigParser, UnknownCapabilitySuggestsTheKernelsName) {
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\ncap_add = [\"NET_ADMN\"]\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:12: cap_add: 'NET_ADMN' is not a "
+                          "capability, did you mean 'CAP_NET_ADMIN'? (see capabilities(7))"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\ncap_drop = [\"chown\", \"flying\"]\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:22: cap_drop: 'flying' is not a "
+                          "capability: use a name from capabilities(7) such as 'NET_ADMIN' (the "
+                          "CAP_ prefix is optional), or 'ALL'"));
+}
+
+TEST(AppConfigParser, OnlyNamespacedSysctlsAreAccepted) {
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nsysctl = { \"vm.swappiness\" = 10 }\n"
+                        "[network]\nmode = \"none\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:12: sysctl 'vm.swappiness' is not per "
+                          "container: the kernel shares it with the whole machine (only net.*, "
+                          "kernel.shm*, kernel.msg*, kernel.sem and fs.mqueue.* are namespaced); "
+                          "set it on the host with sysctl.d(5)"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nsysctl = { \"kernel.pid_max\" = 10 }\n"),
+              ElementsAre(::testing::HasSubstr("app.ctapp:3:12: sysctl 'kernel.pid_max' is not "
+                                               "per container")));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nsysctl = { \"net.ipv4.ip_forward\" = 1 }\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:36: net.* sysctls need a network of "
+                          "the app's own: with [network] mode host they would change the "
+                          "machine's; set mode = \"none\" or \"bridge\", or use sysctl.d(5) on "
+                          "the host"));
+  EXPECT_TRUE(errors_of("image = \"b\"\n[run]\nsysctl = { \"kernel.msgmax\" = 1, \"kernel.sem\" = "
+                        "\"250 32000 32 128\", \"fs.mqueue.msg_max\" = 20 }\n")
+                  .empty());
+}
+
+TEST(AppConfigParser, UlimitsAreNamedAndOrdered) {
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nulimits = { nofiles = 10 }\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:13: ulimits: 'nofiles' is not a "
+                          "ulimit, did you mean 'nofile'?"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nulimits = { nofile = \"2048:1024\" }\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:22: ulimits nofile: the soft limit 2048 "
+                          "is above the hard limit 1024: write \"SOFT:HARD\" with SOFT <= HARD"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nulimits = { nofile = \"many\" }\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:22: ulimits nofile: 'many' is not a "
+                          "limit: write a number, \"SOFT:HARD\" or \"unlimited\""));
+}
+
+TEST(AppConfigParser, AnnotationsTheRuntimeOrCtappActOnAreRefused) {
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nannotations = { \"run.oci.keep_original_groups\""
+                        " = \"1\", \"org.ctapp.app\" = \"x\" }\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:17: annotations: annotation "
+                          "'run.oci.keep_original_groups': keys under 'run.oci.' configure the "
+                          "runtime (crun acts on them); use a prefix of your own, e.g. "
+                          "'com.example.', or a [run] key",
+                          "/etc/containers.d/app.ctapp:3:55: annotations: annotation "
+                          "'org.ctapp.app': keys under 'org.ctapp.' are set by ctapp itself; use "
+                          "a prefix of your own, e.g. 'com.example.'"));
+}
+
+TEST(AppConfigParser, TmpfsSizesAndModesAreChecked) {
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nshm_size = \"0\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:12: shm_size: '0' is not a tmpfs size: "
+                          "write bytes with an optional K, M, G or T suffix, e.g. \"64M\", or a "
+                          "share of RAM such as \"10%\""));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\ntmpfs = [{ path = \"/x\", mode = \"rwx\", "
+                        "sise = \"1M\" }]\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:32: tmpfs mode: 'rwx' is not a mode: "
+                          "write up to four octal digits, e.g. \"1777\"",
+                          "/etc/containers.d/app.ctapp:3:39: unknown key 'sise' in a tmpfs "
+                          "entry, did you mean 'size'?"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\ntmpfs = [\"/x\\n[Service]\"]\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:10: tmpfs: control characters (such as "
+                          "newlines) are not allowed in values"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nulimits = { \"no\\nfile\" = 1 }\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:13: ulimits: control characters (such "
+                          "as newlines) are not allowed in values"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\ntmpfs = [{ size = \"1M\" }]\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:10: a tmpfs entry needs 'path' (where "
+                          "to mount it)"));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "bundle/seccomp_profile.h"
 #include "bundle/user_lookup.h"
 #include "core/atomic_file.h"
+#include "core/run_keys.h"
 #include "core/unique_fd.h"
 #include "core/value_checks.h"
 #include "json/json_reader.h"
@@ -39,6 +40,8 @@ const std::vector<std::string> kReadonlyPaths = {"/proc/bus", "/proc/fs", "/proc
                                                  "/proc/sys", "/proc/sysrq-trigger"};
 
 constexpr const char* kNotifyTarget = "/run/ctapp-notify";
+// Below /run/ctapp-*, like the notify socket: no image ships files there.
+constexpr const char* kInitTarget = "/run/ctapp-init";
 constexpr const char* kDefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 std::vector<std::string> strings_of(const json* object, const char* key) {
@@ -62,7 +65,7 @@ void set_env(std::vector<std::string>& env, const std::string& key, const std::s
   env.push_back(prefix + value);
 }
 
-json default_mounts() {
+json default_mounts(const std::string& shm_size) {
   return json::array({
       {{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}},
       {{"destination", "/dev"}, {"type", "tmpfs"}, {"source", "tmpfs"},
@@ -70,7 +73,7 @@ json default_mounts() {
       {{"destination", "/dev/pts"}, {"type", "devpts"}, {"source", "devpts"},
        {"options", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}}},
       {{"destination", "/dev/shm"}, {"type", "tmpfs"}, {"source", "shm"},
-       {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
+       {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=" + shm_size}}},
       {{"destination", "/dev/mqueue"}, {"type", "mqueue"}, {"source", "mqueue"},
        {"options", {"nosuid", "noexec", "nodev"}}},
       {{"destination", "/sys"}, {"type", "sysfs"}, {"source", "sysfs"},
@@ -162,6 +165,57 @@ Result<std::vector<std::string>> build_args(const BundleInputs& inputs) {
   return entrypoint;
 }
 
+// As Docker's TweakCapabilities: "ALL" in cap_add is every capability but
+// those dropped; "ALL" in cap_drop leaves only cap_add; otherwise the
+// default set minus cap_drop, plus cap_add (an added name wins).
+std::vector<std::string> effective_capabilities(const RunSettings& run) {
+  auto contains = [](const std::vector<std::string>& names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  std::vector<std::string> capabilities;
+  if (contains(run.cap_add, "ALL")) {
+    for (std::string_view name : all_capabilities())
+      if (!contains(run.cap_drop, name)) capabilities.emplace_back(name);
+    return capabilities;
+  }
+  if (!contains(run.cap_drop, "ALL"))
+    for (const auto& name : kDefaultCapabilities)
+      if (!contains(run.cap_drop, name)) capabilities.push_back(name);
+  for (const auto& name : run.cap_add)
+    if (!contains(capabilities, name)) capabilities.push_back(name);
+  return capabilities;
+}
+
+json tmpfs_mount(const TmpfsMount& tmpfs) {
+  json options = {"nosuid", "nodev", "mode=" + tmpfs.mode};
+  if (!tmpfs.size.empty()) options.push_back("size=" + tmpfs.size);
+  return {{"destination", tmpfs.target}, {"type", "tmpfs"}, {"source", "tmpfs"},
+          {"options", options}};
+}
+
+json rlimits_of(const std::vector<Rlimit>& limits) {
+  json list = json::array();
+  for (const auto& limit : limits)
+    list.push_back({{"type", limit.type}, {"soft", limit.soft}, {"hard", limit.hard}});
+  return list;
+}
+
+// init = true: tini from the host is PID 1 and runs the app's argv.
+Status add_init(const BundleInputs& inputs, std::vector<std::string>& args) {
+  struct stat st;
+  if (::stat(inputs.init_binary.c_str(), &st) < 0 || !S_ISREG(st.st_mode))
+    return fail("app '{}' has [run] init = true, but '{}' is missing: install Debian's package "
+                "'tini' (apt-get install tini), or remove init from '{}'",
+                inputs.app->name, inputs.init_binary.string(), inputs.app->source_path.string());
+  args.insert(args.begin(), {kInitTarget, "--"});
+  return {};
+}
+
+json init_mount(const std::filesystem::path& init_binary) {
+  return {{"destination", kInitTarget}, {"type", "bind"}, {"source", init_binary.string()},
+          {"options", {"bind", "nosuid", "nodev", "ro"}}};
+}
+
 }  // namespace
 
 std::string volume_dir_name(const std::string& target) {
@@ -233,12 +287,15 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
 
   auto args = build_args(inputs);
   if (!args) return std::unexpected(args.error());
+  if (app.run.init)
+    if (auto added = add_init(inputs, *args); !added) return std::unexpected(added.error());
   auto env = build_env(inputs);
   if (!env) return std::unexpected(env.error());
   std::string user_spec = !app.run.user.empty() ? app.run.user : string_of(image, "User");
   auto user = resolve_user(inputs.rootfs, user_spec.empty() ? "0" : user_spec);
   if (!user) return std::unexpected(wrap("app '" + app.name + "'", user.error()));
   std::string cwd = !app.run.workdir.empty() ? app.run.workdir : string_of(image, "WorkingDir");
+  std::vector<std::string> capabilities = effective_capabilities(app.run);
 
   json process = {
       {"terminal", false},
@@ -247,14 +304,15 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
       {"env", *env},
       {"cwd", cwd.empty() ? "/" : cwd},
       {"capabilities",
-       {{"bounding", kDefaultCapabilities},
-        {"effective", kDefaultCapabilities},
-        {"permitted", kDefaultCapabilities}}},
-      {"noNewPrivileges", true},
+       {{"bounding", capabilities},
+        {"effective", capabilities},
+        {"permitted", capabilities}}},
+      {"noNewPrivileges", app.run.no_new_privileges},
   };
+  if (!app.run.ulimits.empty()) process["rlimits"] = rlimits_of(app.run.ulimits);
   if (!user->additional_gids.empty()) process["user"]["additionalGids"] = user->additional_gids;
 
-  json mounts = default_mounts();
+  json mounts = default_mounts(app.run.shm_size);
   if (!inputs.uid_map.empty() && (app.network.mode == NetworkMode::kHost || !inputs.netns.empty())) {
     // A user namespace may not mount sysfs for a network namespace it does
     // not own (the machine's, or one ctapp made for the bridge): bind the
@@ -272,9 +330,7 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
     mounts.push_back(bind_mount(volume.host.string(), volume.target,
                                 read_only_targets.contains(volume.target)));
   for (const auto& mount : app.mounts) mounts.push_back(bind_mount(mount.source, mount.target, mount.read_only));
-  for (const auto& target : app.run.tmpfs)
-    mounts.push_back({{"destination", target}, {"type", "tmpfs"}, {"source", "tmpfs"},
-                      {"options", {"nosuid", "nodev", "mode=1777"}}});
+  for (const auto& tmpfs : app.run.tmpfs) mounts.push_back(tmpfs_mount(tmpfs));
   // Only the socket's own directory, and read-only: connect() needs no
   // write access to the mount, and a container root must not be able to
   // fill the host's /run through it.
@@ -282,6 +338,7 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
     mounts.push_back(bind_mount(inputs.notify_dir.string(), kNotifyTarget, true));
   for (const auto& [source, target] : inputs.etc_files)
     mounts.push_back(bind_mount(source.string(), target, true));
+  if (app.run.init) mounts.push_back(init_mount(inputs.init_binary));
 
   json namespaces = json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}},
                                  {{"type", "mount"}}, {{"type", "cgroup"}}});
@@ -310,12 +367,17 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
   if (inputs.limits.memory_bytes) linux["resources"]["memory"] = {{"limit", *inputs.limits.memory_bytes}};
   if (inputs.limits.pids) linux["resources"]["pids"] = {{"limit", *inputs.limits.pids}};
   if (mappings.is_object()) linux.update(mappings);
+  if (!app.run.sysctl.empty()) {
+    json sysctl = json::object();
+    for (const auto& [name, value] : app.run.sysctl) sysctl[name] = value;
+    linux["sysctl"] = sysctl;
+  }
   if (app.run.seccomp_profile != "unconfined") {
     std::filesystem::path profile_path = app.run.seccomp_profile.empty()
                                              ? inputs.seccomp_profile
                                              : std::filesystem::path(app.run.seccomp_profile);
     auto seccomp = load_seccomp_profile(profile_path, Platform::current().architecture,
-                                        kDefaultCapabilities);
+                                        capabilities);
     if (!seccomp) return std::unexpected(seccomp.error());
     // Never a silent run without seccomp.
     if (!*seccomp)
@@ -334,6 +396,7 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
   if (image && image->contains("Labels") && (*image)["Labels"].is_object())
     for (const auto& [key, value] : (*image)["Labels"].items())
       if (value.is_string() && key.starts_with("org.opencontainers.image.")) annotations[key] = value;
+  for (const auto& [key, value] : app.run.annotations) annotations[key] = value;
   annotations["org.ctapp.app"] = app.name;
 
   bundle.config = {

@@ -36,6 +36,7 @@ struct BundleInputs {
   // Files bound over the image's (/etc/hosts, /etc/resolv.conf, /etc/hostname).
   std::vector<std::pair<std::filesystem::path, std::string>> etc_files;
   std::filesystem::path seccomp_profile = "/usr/share/containers/seccomp.json";
+  std::filesystem::path init_binary = "/usr/bin/tini-static";  // for [run] init = true
 };
 
 // A host directory that backs a volume, and the owner it must have.

@@ -451,4 +451,125 @@ memory_max = "0"'
     "the error says why"
 }
 
+# The [run] keys that shape config.json, read back from inside the container.
+status_field() {  # FIELD: its value in the app's /proc/1/status (in $out)
+  printf '%s\n' "$out" | sed -n "s/^$1:[[:space:]]*//p"
+}
+
+test_cap_add_and_cap_drop_are_the_apps_capabilities() {
+  write_app capdefault '[run]
+command = ["cat", "/proc/1/status"]'
+  run_app capdefault
+  assert_eq 0 "$status" "the app ran: $err"
+  assert_eq "00000000a80425fb" "$(status_field CapEff)" "Docker's default set"
+  write_app capadd '[run]
+command = ["cat", "/proc/1/status"]
+cap_add = ["net_admin"]
+cap_drop = ["CAP_NET_RAW"]'
+  run_app capadd
+  # + NET_ADMIN (bit 12), - NET_RAW (bit 13)
+  assert_eq "00000000a80415fb" "$(status_field CapEff)" "cap_add and cap_drop change the effective set"
+  assert_eq "00000000a80415fb" "$(status_field CapBnd)" "and the bounding set"
+  assert_eq "00000000a80415fb" "$(status_field CapPrm)" "and the permitted set"
+  assert_eq "0000000000000000" "$(status_field CapInh)" "the inheritable set stays empty"
+  assert_eq "0000000000000000" "$(status_field CapAmb)" "the ambient set stays empty"
+  write_app caponly '[run]
+command = ["cat", "/proc/1/status"]
+cap_drop = ["ALL"]
+cap_add = ["NET_BIND_SERVICE", "kill"]'
+  run_app caponly
+  # NET_BIND_SERVICE (bit 10) and KILL (bit 5) only
+  assert_eq "0000000000000420" "$(status_field CapEff)" "cap_drop = ALL keeps only cap_add"
+}
+
+test_no_new_privileges_is_on_unless_turned_off() {
+  write_app nnpdefault '[run]
+command = ["cat", "/proc/1/status"]'
+  run_app nnpdefault
+  assert_eq "1" "$(status_field NoNewPrivs)" "no_new_privileges is on by default"
+  write_app nnpoff '[run]
+command = ["cat", "/proc/1/status"]
+no_new_privileges = false'
+  run_app nnpoff
+  assert_eq "0" "$(status_field NoNewPrivs)" "no_new_privileges = false turns it off"
+}
+
+# Without init, `sleep` as PID 1 ignores SIGTERM and only the supervisor's
+# SIGKILL (1 s before stop_timeout, at 29 s here) ends it; with init, tini passes
+# SIGTERM on to it and it ends at once.
+test_init_is_pid_1_and_stops_an_app_that_ignores_sigterm_at_once() {
+  write_app tiny '[run]
+command = ["sh", "-c", "cat /proc/1/cmdline | busybox tr \"\\0\" \" \" > /data/pid1; touch /data/up; exec sleep 1000"]
+init = true
+[service]
+stop_timeout = 30'
+  local data started elapsed
+  data=$(volume tiny)
+  rm -f "$data/up" "$data/pid1"
+  start_app tiny
+  wait_until 20 test -e "$data/up" || { fail "never started: $(cat "$ROOT/tiny.log")"; return; }
+  assert_eq "/run/ctapp-init -- sh -c " "$(cut -c1-25 "$data/pid1")" "PID 1 is tini, the app after --"
+  started=$(date +%s)
+  kill -TERM "$run_pid"; wait "$run_pid"
+  assert_eq 0 "$?" "a requested stop is a clean exit"
+  elapsed=$(( $(date +%s) - started ))
+  [ "$elapsed" -lt 15 ] || fail "the stop took ${elapsed}s: SIGTERM did not end sleep (SIGKILL comes at 29s)"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+test_sysctl_values_reach_the_apps_namespaces() {
+  write_app tuned '[run]
+command = ["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start", "/proc/sys/kernel/msgmax"]
+sysctl = { "net.ipv4.ip_unprivileged_port_start" = 80, "kernel.msgmax" = "16384" }
+[network]
+mode = "none"'
+  run_app tuned
+  assert_eq 0 "$status" "the app ran: $err"
+  assert_eq "80 16384" "$(echo $out)" "net.* and kernel.msg* sysctls, inside"
+  assert_eq 1024 "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" "the host's value is untouched"
+}
+
+# Only lowering: raising a hard limit above the caller's needs
+# CAP_SYS_RESOURCE, which the test machine's root lacks.
+test_ulimits_are_the_apps_rlimits() {
+  write_app limited '[run]
+command = ["sh", "-c", "echo $(ulimit -Sn) $(ulimit -Hn); grep \"Max core\" /proc/1/limits"]
+ulimits = { nofile = "256:512", core = 0 }'
+  run_app limited
+  assert_eq 0 "$status" "the app ran: $err"
+  assert_contains "$out" "256 512" "nofile soft and hard"
+  assert_contains "$out" "$(printf 'Max core file size        0                    0')" "core = 0"
+}
+
+test_shm_size_and_tmpfs_size_and_mode_are_mounted() {
+  write_app shm '[run]
+command = ["grep", "-E", " /dev/shm | /cache | /scratch ", "/proc/mounts"]
+shm_size = "128M"
+tmpfs = ["/scratch", { path = "/cache", size = "8M", mode = "0700" }]'
+  run_app shm
+  assert_eq 0 "$status" "the app ran: $err"
+  assert_contains "$out" "shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=131072k" "shm_size"
+  assert_contains "$out" "tmpfs /cache tmpfs rw,nosuid,nodev,relatime,size=8192k,mode=700" "a sized tmpfs"
+  assert_contains "$out" "tmpfs /scratch tmpfs rw,nosuid,nodev,relatime" "a plain tmpfs entry still works"
+}
+
+test_annotations_reach_config_json_and_runtime_keys_are_refused() {
+  write_app annotated '[run]
+command = ["true"]
+annotations = { "com.example.team" = "cache" }'
+  run_app annotated
+  assert_eq 0 "$status" "the app ran: $err"
+  local config
+  config=$(cat "$ROOT"/opt/containers/annotated-*/config.json)
+  assert_contains "$config" '"com.example.team": "cache"' "the annotation is in config.json"
+  mkdir -p "$ROOT/check"
+  printf 'image = "b"\n[run]\nannotations = { "run.oci.hooks" = "x" }\ncap_add = ["SYS_ADMN"]\nsysctl = { "kernel.pid_max" = 10 }\n' \
+    > "$ROOT/check/keys.ctapp"
+  out=$(ctapp check "$ROOT/check/keys.ctapp" 2>&1)
+  assert_eq 1 "$?" "refused keys: exit 1"
+  assert_contains "$out" "$ROOT/check/keys.ctapp:3:17: annotations: annotation 'run.oci.hooks': keys under 'run.oci.' configure the runtime" "run.oci.*, located"
+  assert_contains "$out" "$ROOT/check/keys.ctapp:4:12: cap_add: 'SYS_ADMN' is not a capability, did you mean 'CAP_SYS_ADMIN'?" "a capability typo, located"
+  assert_contains "$out" "$ROOT/check/keys.ctapp:5:12: sysctl 'kernel.pid_max' is not per container" "a machine-wide sysctl, located"
+}
+
 run_tests
