@@ -167,6 +167,10 @@ Status RegistryClient::authenticate(const HttpResponse& unauthorized) {
               unauthorized.headers.contains("www-authenticate") ? unauthorized.headers.at("www-authenticate") : "");
 }
 
+bool RegistryClient::past_deadline() const {
+  return options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline;
+}
+
 std::unexpected<Error> RegistryClient::time_limit_error() const {
   return fail("{}: the pull did not finish within {}; raise it if the registry is this slow",
               source_.name, options_.time_limit.empty() ? "its time limit" : options_.time_limit);
@@ -186,8 +190,7 @@ Result<HttpResponse> RegistryClient::get(const std::string& path, std::vector<st
     }
     auto response = http_.get(request, sink);
     if (!response && options_.deadline &&
-        (std::chrono::steady_clock::now() >= *options_.deadline ||
-         response.error().message.ends_with(kTimeLimitRanOut)))
+        (past_deadline() || response.error().message.ends_with(kTimeLimitRanOut)))
       return time_limit_error();
     if (!response) return response;
     if (response->status == 401 && !authenticated_now && path != "/v2/") {
@@ -284,11 +287,8 @@ Status RegistryClient::fetch_blob(const std::string& digest, int64_t size,
     return true;
   };
   std::string last_error;
-  auto out_of_time = [&] {
-    return options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline;
-  };
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
-    if (out_of_time()) return time_limit_error();
+    if (past_deadline()) return time_limit_error();
     int64_t before = written;
     resumed_from = written;
     restarted = false;
@@ -300,7 +300,7 @@ Status RegistryClient::fetch_blob(const std::string& digest, int64_t size,
     } else if (response) {
       return fail("blob {} of {}: {}", digest, source_.name, status_message(response->status));
     } else {
-      if (out_of_time()) return time_limit_error();
+      if (past_deadline()) return time_limit_error();
       last_error = response.error().message;
       if (last_error.find("stalled") != std::string::npos) return fail("blob {}: {}", digest, last_error);
     }

@@ -64,6 +64,8 @@ class RegistryClient {
   Result<HttpResponse> get(const std::string& path, std::vector<std::string> headers,
                            const BodySink& sink, int64_t resume_from = 0);
   Status authenticate(const HttpResponse& unauthorized);
+  // options_.deadline has passed (false without one).
+  bool past_deadline() const;
   std::unexpected<Error> time_limit_error() const;
 
   HttpClient http_;

@@ -49,9 +49,6 @@ Result<AppLayout> app_layout(const Paths& paths, const AppConfig& app) {
 }
 
 Status claim_bundle_dir(const AppLayout& layout) {
-  std::error_code error;
-  std::filesystem::create_directories(layout.bundle, error);
-  if (error) return fail("create '{}': {}", layout.bundle.string(), error.message());
   std::string owner = bundle_owner(layout.name, layout.version);
   auto owner_file = layout.bundle / "owner";
   auto recorded = read_file(owner_file, 4096);

@@ -34,8 +34,9 @@ Result<AppLayout> app_layout(const Paths& paths, const AppConfig& app);
 // Layout of an app whose .ctapp is gone or broken: enough for cleanup.
 AppLayout runtime_layout(const Paths& paths, const std::string& name);
 
-// Creates layout.bundle if needed and makes sure it is this app's and
-// version's (Paths::bundle_dir says why); fails naming the app that owns it.
+// Makes sure layout.bundle (created closed by ensure_app_dirs) is this
+// app's and version's (Paths::bundle_dir says why); fails naming the app
+// that owns it.
 Status claim_bundle_dir(const AppLayout& layout);
 // Removes layout.bundle again if it holds nothing but its owner record (an
 // image that could not be pulled or unpacked leaves no empty NAME-VERSION
