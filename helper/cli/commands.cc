@@ -5,6 +5,7 @@
 #include "cli/exec_command.h"
 #include "cli/lifecycle_commands.h"
 #include "cli/list_command.h"
+#include "cli/preload.h"
 #include "cli/pull_command.h"
 
 namespace ctapp {
@@ -26,6 +27,8 @@ std::span<const Command> all_commands() {
       {"ps", "[--json]", "the same as list", run_list_command},
       {"status", "NAME [--json]", "show one app in detail (--json)", run_status_command},
       {"check", "FILE.ctapp...", "validate .ctapp files and print every error", run_check_command},
+      {"preload", "[--authfile FILE] --all | NAME...",
+       "pull and unpack apps into an image root (--root) so they start offline; no mounts", run_preload_command},
   };
   return kCommands;
 }

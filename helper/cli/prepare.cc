@@ -28,7 +28,7 @@ namespace {
 
 // The image in ctapp's store, pulled (or imported) first if it is not yet.
 Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
-                                   const ImageReference& ref) {
+                                   const ImageReference& ref, const PullSettings& pull) {
   const std::string& image = app.image;
   auto store = OciLayout::open_or_create(paths.image_store());
   if (!store) return std::unexpected(store.error());
@@ -39,6 +39,8 @@ Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
     PullRequest request;
     request.reference = image;
     request.paths = paths;
+    request.auth_files = pull.auth_files;
+    request.host_registries_fallback = pull.host_registries_fallback;
     std::string limit = app.service.pull_timeout.empty() ? "30min" : app.service.pull_timeout;
     auto span = parse_time_span(limit);
     if (span && *span != std::chrono::microseconds::max()) {
@@ -86,6 +88,60 @@ Status ensure_unpacked(const AppLayout& layout, const StoredImage& image, const 
 
 }  // namespace
 
+Result<UnpackedApp> unpack_app(const Paths& paths, const LoadedApp& app, const PullSettings& pull) {
+  const AppLayout& layout = app.layout;
+  const std::string& name = app.config.name;
+  UnpackedApp result;
+  auto id_map = app_id_map(paths, app.config);
+  if (!id_map) return std::unexpected(id_map.error());
+  result.id_map = std::move(*id_map);
+  if (auto dirs = ensure_app_dirs(paths, layout, result.id_map.shift.offset); !dirs)
+    return std::unexpected(dirs.error());
+  if (!app.config.image.empty()) {
+    auto ref = parse_image_reference(app.config.image);
+    if (!ref) return std::unexpected(ref.error());
+    auto stored = image_in_store(paths, app.config, *ref, pull);
+    if (!stored) {
+      release_unused_bundle_dir(layout);
+      return std::unexpected(stored.error());
+    }
+    if (auto claimed = claim_bundle_dir(layout); !claimed) return std::unexpected(claimed.error());
+    if (auto unpacked = ensure_unpacked(layout, *stored, result.id_map.shift); !unpacked) {
+      release_unused_bundle_dir(layout);
+      return std::unexpected(unpacked.error());
+    }
+    result.image = std::move(*stored);
+  } else {
+    std::error_code error;
+    if (!std::filesystem::is_directory(layout.lower, error))
+      return fail("app '{}': rootfs '{}' is not a directory", name, layout.lower.string());
+    if (auto claimed = claim_bundle_dir(layout); !claimed) return std::unexpected(claimed.error());
+  }
+  return result;
+}
+
+BundleInputs bundle_inputs(const AppConfig& config, const AppLayout& layout, const AppLayout& target,
+                           const UnpackedApp& unpacked) {
+  BundleInputs inputs;
+  inputs.app = &config;
+  if (unpacked.image) {
+    auto image_config = unpacked.image->config.find("config");
+    if (image_config != unpacked.image->config.end() && image_config->is_object())
+      inputs.image_config = &*image_config;
+  }
+  inputs.rootfs = layout.lower;
+  inputs.root_path = target.merged;
+  inputs.data_dir = target.data;
+  inputs.notify_dir = target.notify_dir;
+  inputs.cgroups_path = container_cgroup_path(config.name);
+  if (unpacked.id_map.enabled) {
+    inputs.uid_map = unpacked.id_map.uid_map;
+    inputs.gid_map = unpacked.id_map.gid_map;
+    inputs.id_shift = unpacked.id_map.shift;
+  }
+  return inputs;
+}
+
 Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOptions& options) {
   const AppLayout& layout = app.layout;
   const std::string& name = app.config.name;
@@ -99,60 +155,25 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
   // Whatever an earlier start left behind goes first (idempotent).
   if (auto cleaned = remove_app_runtime(paths, name); !cleaned) return cleaned;
 
+  auto unpacked = unpack_app(paths, app);
+  if (!unpacked) return std::unexpected(unpacked.error());
   AppState state;
   state.version = layout.version;
   state.bundle = layout.bundle;
   state.runtime = app.config.run.runtime;
   state.keep_changes = app.config.run.keep_changes;
-  auto id_map = app_id_map(paths, app.config);
-  if (!id_map) return std::unexpected(id_map.error());
-  if (auto dirs = ensure_app_dirs(paths, layout, id_map->shift.offset); !dirs) return dirs;
-  std::optional<StoredImage> image;
-  if (!app.config.image.empty()) {
-    auto ref = parse_image_reference(app.config.image);
-    if (!ref) return std::unexpected(ref.error());
-    auto stored = image_in_store(paths, app.config, *ref);
-    if (!stored) {
-      release_unused_bundle_dir(layout);
-      return std::unexpected(stored.error());
-    }
-    if (auto claimed = claim_bundle_dir(layout); !claimed) return claimed;
-    if (auto unpacked = ensure_unpacked(layout, *stored, id_map->shift); !unpacked) {
-      release_unused_bundle_dir(layout);
-      return unpacked;
-    }
-    image = std::move(*stored);
+  if (unpacked->image) {
     state.image = app.config.image;
-    state.image_digest = image->manifest_digest;
-  } else {
-    std::error_code error;
-    if (!std::filesystem::is_directory(layout.lower, error))
-      return fail("app '{}': rootfs '{}' is not a directory", name, layout.lower.string());
-    if (auto claimed = claim_bundle_dir(layout); !claimed) return claimed;
+    state.image_digest = unpacked->image->manifest_digest;
   }
-
-  BundleInputs inputs;
-  inputs.app = &app.config;
-  const nlohmann::json* image_config = nullptr;
-  if (image && image->config.contains("config") && image->config["config"].is_object())
-    image_config = &image->config["config"];
-  inputs.image_config = image_config;
-  inputs.rootfs = layout.lower;
-  inputs.root_path = layout.merged;
-  inputs.data_dir = layout.data;
-  inputs.notify_dir = layout.notify_dir;
-  inputs.cgroups_path = container_cgroup_path(name);
+  const AppIdMap* id_map = &unpacked->id_map;
+  BundleInputs inputs = bundle_inputs(app.config, layout, layout, *unpacked);
   if (options.apply_resources) {
     auto limits = foreground_limits(app.config.resources, MachineSize::current());
     if (!limits) return std::unexpected(wrap(fmt::format("app '{}'", name), limits.error()));
     if (auto usable = check_limit_controllers(*limits); !usable)
       return std::unexpected(wrap(fmt::format("app '{}'", name), usable.error()));
     inputs.limits = *limits;
-  }
-  if (id_map->enabled) {
-    inputs.uid_map = id_map->uid_map;
-    inputs.gid_map = id_map->gid_map;
-    inputs.id_shift = id_map->shift;
   }
   auto network = attach_network(paths, app.config, layout.runtime);
   if (!network) return std::unexpected(network.error());

@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "bundle/runtime_config.h"
 #include "cli/app_loader.h"
 #include "core/paths.h"
 #include "core/result.h"
+#include "registry/auth.h"
+#include "store/oci_layout.h"
+#include "userns/app_idmap.h"
 
 namespace ctapp {
 
@@ -22,5 +30,31 @@ struct PrepareOptions {
   bool apply_resources = false;
 };
 Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOptions& options = {});
+
+
+// Where a missing image is pulled with: the machine's auth files and
+// registries.conf for prepare; for preload (filling an image root) the
+// root's first and the build machine's as a fallback.
+struct PullSettings {
+  std::vector<std::filesystem::path> auth_files = default_auth_files();
+  bool host_registries_fallback = false;
+};
+
+// The phases of prepare that change no running state (no mount, network,
+// runtime or cgroup), shared with preload: the app's directories and its id
+// range, the image in the store (pulled if missing), unpacked into its
+// NAME-VERSION directory. Fails naming the app, image or directory.
+struct UnpackedApp {
+  AppIdMap id_map;
+  std::optional<StoredImage> image;  // none for `rootfs =` apps
+};
+Result<UnpackedApp> unpack_app(const Paths& paths, const LoadedApp& app, const PullSettings& pull = {});
+
+// The inputs of config.json that come from the app and its image. The
+// rootfs is looked up in `layout`; the paths written into config.json are
+// `target`'s (the same layout for prepare; for preload the layout the booted
+// machine will have). `config` and `unpacked` must outlive the result.
+BundleInputs bundle_inputs(const AppConfig& config, const AppLayout& layout, const AppLayout& target,
+                           const UnpackedApp& unpacked);
 
 }  // namespace ctapp

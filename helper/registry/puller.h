@@ -19,6 +19,9 @@ struct PullRequest {
   Paths paths;
   std::vector<std::filesystem::path> auth_files = default_auth_files();
   int parallel_layers = 3;
+  // Filling an image root (preload): when the root has no registries.conf
+  // (nor registries.conf.d), the build machine's is used instead.
+  bool host_registries_fallback = false;
 };
 
 struct PullResult {
