@@ -1,10 +1,11 @@
 #!/bin/bash
 # Provisioning an image offline, end to end: apps are preloaded from the
 # host into a fresh guest root (an overlay, as image builders have) with
-# `ctapp --root ROOT preload --all`, from a registry on the host's
-# 127.0.0.1 with credentials; the guest then boots with a private network
-# and no registry (its docker-registry is masked), and the enabled apps
-# start at first boot, with no pull and no wait for the network.
+# examples/debootstrap/build-root.sh (ctapp --root ROOT preload --all),
+# from a registry on the host's 127.0.0.1 with credentials; the guest then
+# boots with a private network and no registry (its docker-registry is
+# masked), and the enabled apps start at first boot, with no pull and no
+# wait for the network.
 # Usage: preload-e2e.sh SOURCE_DIR BUILD_DIR
 set -u
 source_dir=$(readlink -f "$1")
@@ -27,7 +28,6 @@ echo "== preparing the guest root on the host"
 start=$(date +%s)
 guest_mount "$work" || fail_setup "cannot make the guest root"
 root=$work/root
-meson install -C "$build_dir" --no-rebuild --quiet --destdir "$root" >/dev/null || fail_setup "meson install"
 "$source_dir/tests/images/make-busybox-image.sh" "$work/images" box sh >/dev/null || fail_setup "image"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 htpasswd -Bbn builder secret > "$work/htpasswd"
@@ -42,13 +42,14 @@ skopeo copy --quiet --dest-tls-verify=false --dest-creds builder:secret "oci:$wo
 # The build machine's registries.conf and credentials, kept out of the image.
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$R" > "$work/registries.conf"
 printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$R" "$(printf builder:secret | base64 -w0)" > "$work/auth.json"
-mkdir -p "$root/etc/containers.d"
 printf 'image = "%s/e2e/box:1"\n[run]\ncommand = ["sh", "-c", "echo preloaded app running; exec httpd -f -p 127.0.0.1:8090 -h /etc"]\n[service]\nnotify = "healthy"\nready = "tcp:8090"\nwanted_by = ["multi-user.target"]\n' \
-  "$R" > "$root/etc/containers.d/preloaded.ctapp"
+  "$R" > "$work/preloaded.ctapp"
 printf 'image = "%s/e2e/box:1"\n[run]\nuser_namespace = "auto"\ncommand = ["sh", "-c", "exec httpd -f -p 127.0.0.1:8091 -h /etc"]\n[service]\nnotify = "healthy"\nready = "tcp:8091"\nwanted_by = ["multi-user.target"]\n' \
-  "$R" > "$root/etc/containers.d/preloaded-userns.ctapp"
-CONTAINERS_REGISTRIES_CONF=$work/registries.conf "$build_dir/helper/ctapp" --root "$root" preload \
-  --authfile "$work/auth.json" --all || fail_setup "preload into the guest root failed"
+  "$R" > "$work/preloaded-userns.ctapp"
+# The image builder's example does the install and the preload.
+CONTAINERS_REGISTRIES_CONF=$work/registries.conf "$source_dir/examples/debootstrap/build-root.sh" \
+  --authfile "$work/auth.json" "$root" "$build_dir" "$work/preloaded.ctapp" "$work/preloaded-userns.ctapp" ||
+  fail_setup "examples/debootstrap/build-root.sh failed"
 kill "$registry_pid"; wait "$registry_pid" 2>/dev/null; registry_pid=""
 findmnt -rn -o TARGET | grep -F "$root/" && fail_setup "preload left a mount in the guest root"
 # No registry in the guest either: its own docker-registry stays off.
