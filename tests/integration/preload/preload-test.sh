@@ -142,6 +142,16 @@ test_the_registries_conf_of_the_root_is_used() {
   "$CTAPP" --root "$ROOT" preload box >/dev/null 2>&1 || fail "the root's registries.conf was not used"
 }
 
+test_prepare_into_an_overlayfs_root_says_to_preload() {
+  new_root overlayfs
+  printf 'image = "oci:%s:box"\n' "$SCRATCH/images" > "$ROOT/etc/containers.d/local.ctapp"
+  out=$("$CTAPP" --root "$ROOT" prepare local 2>&1)
+  assert_eq 1 "$?" "an overlay cannot have its upper layer on overlayfs"
+  assert_contains "$out" "upper layer '$ROOT/run/ctapp/local/upper' is on overlayfs" "prepare says why"
+  assert_contains "$out" "use 'ctapp --root DIR preload'" "and what to do"
+  assert_eq "" "$(runtime_traces)" "and leaves no mount"
+}
+
 test_usage_errors() {
   out=$("$CTAPP" --root "$SCRATCH/empty" preload 2>&1)
   assert_eq 2 "$?" "preload needs --all or names"
