@@ -166,7 +166,7 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
     state.image = app.config.image;
     state.image_digest = unpacked->image->manifest_digest;
   }
-  const AppIdMap* id_map = &unpacked->id_map;
+  const IdShift& shift = unpacked->id_map.shift;
   BundleInputs inputs = bundle_inputs(app.config, layout, layout, *unpacked);
   if (options.apply_resources) {
     auto limits = foreground_limits(app.config.resources, MachineSize::current());
@@ -182,11 +182,11 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
   auto bundle = build_runtime_config(inputs);
   if (!bundle) return std::unexpected(bundle.error());
   state.stop_signal = bundle->stop_signal;
-  if (auto volumes = prepare_volume_dirs(bundle->volumes, id_map->shift); !volumes) return volumes;
+  if (auto volumes = prepare_volume_dirs(bundle->volumes, shift); !volumes) return volumes;
   if (auto written = write_file_atomic(layout.config_json, dump_json(bundle->config, 2) + "\n", {.mode = 0600});
       !written)
     return written;
-  if (auto mounted = mount_overlay({layout.lower, layout.upper, layout.work, layout.merged}, id_map->shift.offset);
+  if (auto mounted = mount_overlay({layout.lower, layout.upper, layout.work, layout.merged}, shift.offset);
       !mounted)
     return mounted;
   if (auto recorded = write_app_state(layout.state_file, state); !recorded) {

@@ -4,8 +4,9 @@
 # test cache, keyed by its package list; each run boots an overlay of it),
 # booted with sysvinit as PID 1 in systemd-nspawn, OpenRC running its
 # runlevels. ctapp is installed by meson into it. Cases: an app by symlink
-# starts and serves, status, restart, stop leaves nothing, the output goes
-# to syslog, the dependency on the network only when a pull is needed.
+# starts and serves, status, the output goes to syslog, restart, a crash is
+# restarted, stop leaves nothing, the dependency on the network only when a
+# pull is needed.
 # Usage: openrc-test.sh SOURCE_DIR BUILD_DIR
 set -u
 source_dir=$(readlink -f "$1")
@@ -179,6 +180,11 @@ wait_until 20 tcp_answers 8085 || die "the app does not answer after the restart
 after=$(pgrep -f "ctapp-supervise.*--id web" | head -1)
 [ -n "$after" ] && [ "$before" != "$after" ] || die "restart did not start a new supervisor ($before, $after)"
 assert_eq 2 "$(grep -c "web via openrc" /var/log/messages)" "the container ran twice"
+echo "--- a crash is restarted by supervise-daemon"
+kill -KILL "$(pgrep -f "httpd -f -p 127.0.0.1:8085")" || die "no httpd to kill"
+wait_until 20 sh -c '[ "$(grep -c "web via openrc" /var/log/messages)" = 3 ]' || die "the app was not started again after its crash"
+wait_until 20 tcp_answers 8085 || die "the app does not answer after its crash"
+assert_eq 0 "$(rc-service ctapp.web status >/dev/null 2>&1; echo $?)" "still started"
 echo "--- stop leaves nothing"
 rc-service ctapp.web stop || die "stop failed"
 out=$(rc-service ctapp.web status); status=$?
