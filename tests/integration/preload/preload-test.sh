@@ -142,6 +142,21 @@ test_the_registries_conf_of_the_root_is_used() {
   "$CTAPP" --root "$ROOT" preload box >/dev/null 2>&1 || fail "the root's registries.conf was not used"
 }
 
+test_without_one_in_the_root_the_build_machines_registries_conf_is_used() {
+  new_root overlayfs
+  auth_json "$ROOT/etc/containers/auth.json" alice wonderland "$main_PORT"
+  rm -r "$ROOT/etc/containers/registries.conf"
+  # The build machine's /etc/containers, replaced only in a mount namespace
+  # of this test.
+  mkdir -p "$SCRATCH/machine-containers/registries.conf.d"
+  cp "$SCRATCH/registries.conf" "$SCRATCH/machine-containers/registries.conf"
+  out=$(unshare --mount --propagation private sh -c \
+    'mount --bind "$1" /etc/containers && exec "$2" --root "$3" preload box' - \
+    "$SCRATCH/machine-containers" "$CTAPP" "$ROOT" 2>&1)
+  assert_eq 0 "$?" "the build machine's registries.conf marks the registry insecure: $out"
+  [ -x "$ROOT/opt/containers/box-1/rootfs/bin/busybox" ] || fail "the rootfs is not unpacked"
+}
+
 test_prepare_into_an_overlayfs_root_says_to_preload() {
   new_root overlayfs
   printf 'image = "oci:%s:box"\n' "$SCRATCH/images" > "$ROOT/etc/containers.d/local.ctapp"
