@@ -133,6 +133,15 @@ Result<ContainerEdits> resolve_devices(const AppConfig& app,
       return std::unexpected(
           wrap(fmt::format("app '{}': CDI device '{}'", app.name, request.cdi_name), added.error()));
   }
+  // runc refuses two nodes at one path with a message that names neither
+  // entry; say which.
+  for (size_t i = 0; i < edits.devices.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (edits.devices[i].path == edits.devices[j].path)
+        return fail("app '{}': two devices appear at '{}' ('{}' and '{}'): give one of them "
+                    "another container path ('HOST:CONTAINER')",
+                    app.name, edits.devices[i].path, edits.devices[j].host_path,
+                    edits.devices[i].host_path);
   return edits;
 }
 

@@ -49,6 +49,21 @@ TEST(DeviceNodeFromHost, RefusesWhatIsNotADeviceNode) {
   EXPECT_THAT(missing.error().message, HasSubstr("No such file or directory"));
 }
 
+TEST(ResolveDevices, TwoDevicesAtOnePathAreRefusedNamingBoth) {
+  AppConfig app;
+  app.name = "app";
+  app.run.devices = {{"/dev/null", "/dev/x", "rw", ""}, {"/dev/zero", "/dev/x", "r", ""}};
+  auto edits = resolve_devices(app, {});
+  ASSERT_FALSE(edits);
+  EXPECT_EQ("app 'app': two devices appear at '/dev/x' ('/dev/null' and '/dev/zero'): give one of "
+            "them another container path ('HOST:CONTAINER')",
+            edits.error().message);
+  app.run.devices = {{"/dev/null", "", "rw", ""}, {"/dev/zero", "", "r", ""}};
+  auto fine = resolve_devices(app, {});
+  ASSERT_TRUE(fine) << fine.error().message;
+  EXPECT_EQ(2u, fine->devices.size());
+}
+
 TEST(ApplyContainerEdits, DeviceGetsANodeAndExactlyOneAllowRuleAfterTheDenyAll) {
   json config = minimal_config();
   ContainerEdits edits;

@@ -65,6 +65,22 @@ command = [\"sh\", \"-c\", \"dd if=/dev/xvdc bs=5 count=1 status=none; echo; pri
   assert_contains "$out" "/dev/fuse: No such file or directory" "a host device not given is absent"
 }
 
+test_in_a_user_namespace_the_host_node_is_bound() {
+  # No mknod in a user namespace: the host's node is bound at the container
+  # path, and its mode decides (root inside is not root outside).
+  chmod 0666 "$loop"
+  write_app usernsdisk "[run]
+user_namespace = \"auto\"
+devices = [\"$loop:/dev/xvdc:r\"]
+command = [\"sh\", \"-c\", \"dd if=/dev/xvdc bs=19 count=1 status=none; echo; printf x > /dev/xvdc\"]"
+  out=$(ctapp run --foreground usernsdisk 2>&1)
+  chmod 0600 "$loop"
+  assert_contains "$out" "hello-from-the-disk" "read the host's device inside a user namespace"
+  assert_contains "$out" "can't create /dev/xvdc: Operation not permitted" \
+    "the device cgroup still applies (r only)"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
 test_a_path_that_is_not_a_device_is_refused_at_prepare() {
   echo x > "$ROOT/not-a-device"
   write_app notdev "[run]
