@@ -70,7 +70,9 @@ bool has_user_namespace(const json& config) {
   const json* linux = config.contains("linux") ? &config["linux"] : nullptr;
   if (!linux || !linux->contains("namespaces")) return false;
   return std::any_of((*linux)["namespaces"].begin(), (*linux)["namespaces"].end(),
-                     [](const json& ns) { return ns.value("type", "") == "user"; });
+                     [](const json& ns) {
+                       return ns.is_object() && ns.contains("type") && ns["type"] == "user";
+                     });
 }
 
 }  // namespace
