@@ -76,6 +76,23 @@ struct TmpfsMount {
   std::string mode = "1777";       // octal
 };
 
+// One [run] devices entry: a host device node ("/dev/sdc:/dev/xvdc:rwm", in
+// Podman's syntax) or a Container Device Interface name
+// ("vendor.com/class=name"), resolved by the helper at start.
+struct DeviceRequest {
+  std::string host_path;           // absolute; empty for a CDI name
+  std::string container_path;      // absolute; empty: the host path
+  std::string permissions = "rwm"; // device cgroup access: some of r, w, m
+  std::string cdi_name;            // "vendor.com/class=name"; empty for a host path
+};
+
+// One [run] credentials entry, "NAME:PATH": rendered to LoadCredential=, so
+// systemd reads PATH at start and the app sees it as NAME.
+struct CredentialSource {
+  std::string name;                // a file name: no '/', not "." or ".."
+  std::string path;                // absolute host path
+};
+
 struct RunSettings {
   std::optional<std::vector<std::string>> command;     // replaces the image's Cmd
   std::optional<std::vector<std::string>> entrypoint;  // replaces the image's Entrypoint
@@ -101,6 +118,9 @@ struct RunSettings {
   std::vector<std::pair<std::string, std::string>> sysctl;       // name, value; sorted by name
   std::vector<Rlimit> ulimits;                                   // sorted by type
   std::vector<std::pair<std::string, std::string>> annotations;  // sorted by key
+  std::vector<DeviceRequest> devices;
+  std::vector<CredentialSource> credentials;
+  bool credentials_as_secrets = false;  // also at /run/secrets/NAME
 };
 
 struct NetworkSettings {

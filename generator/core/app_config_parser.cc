@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/atomic_file.h"
+#include "core/device_keys_reader.h"
 #include "core/image_reference.h"
 #include "core/run_keys_reader.h"
 #include "core/toml_reader.h"
@@ -34,7 +35,8 @@ const std::vector<KeySet>& schema() {
        {"command", "entrypoint", "env", "env_files", "user", "workdir", "hostname", "read_only",
         "keep_changes", "tmpfs", "stop_signal", "runtime", "seccomp_profile", "user_namespace",
         "uid_map", "gid_map", "init", "no_new_privileges", "cap_add", "cap_drop", "sysctl",
-        "ulimits", "annotations", "shm_size"}},
+        "ulimits", "annotations", "shm_size", "devices", "credentials",
+        "credentials_as_secrets"}},
       {"[[volume]]", {"target", "source", "read_only"}},
       {"[[mount]]", {"source", "target", "read_only"}},
       {"[network]", {"mode", "network", "publish"}},
@@ -209,6 +211,7 @@ class AppFileReader {
     RunKeysReader container_keys(run, settings, diagnostics_);
     container_keys.read();
     if (container_keys.net_sysctl_node()) sysctl_net_node_ = container_keys.net_sysctl_node();
+    read_device_keys(run, settings);
   }
 
 

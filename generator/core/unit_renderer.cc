@@ -63,6 +63,10 @@ Result<RenderedApp> render_app(const AppConfig& app, bool needs_pull) {
   add_service("AllowedCPUs", resources.allowed_cpus);
   if (resources.io_weight) add_service("IOWeight", std::to_string(*resources.io_weight));
   add_service("MemorySwapMax", resources.memory_swap_max);
+  // systemd reads the files at start into a ramfs of the unit's own; the
+  // helper binds that into the container (see ctapp(8) CREDENTIALS).
+  for (const auto& credential : app.run.credentials)
+    add("Service", "LoadCredential", fmt::format("{}:{}", credential.name, credential.path));
   // The helper reads the action from the .ctapp file at reload time.
   if (!std::holds_alternative<std::monostate>(service.reload) && status)
     status = unit.add_verbatim("Service", "ExecReload",

@@ -10,6 +10,9 @@
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
 #include "core/value_checks.h"
+#include "devices/cdi_registry.h"
+#include "devices/container_edits.h"
+#include "devices/credential_mounts.h"
 #include "json/json_reader.h"
 #include "runtime/app_dirs.h"
 #include "runtime/app_state.h"
@@ -155,6 +158,16 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
   // Whatever an earlier start left behind goes first (idempotent).
   if (auto cleaned = remove_app_runtime(paths, name); !cleaned) return cleaned;
 
+  // Devices and credentials are checked before anything is set up for the
+  // container, so that a missing one leaves nothing to undo.
+  auto edits = resolve_devices(app.config, cdi_spec_dirs(paths.root));
+  if (!edits) return std::unexpected(edits.error());
+  // ExecStartPre sees the unit's $CREDENTIALS_DIRECTORY as ExecStart does.
+  const char* credentials_directory = std::getenv("CREDENTIALS_DIRECTORY");
+  auto credentials = credential_edits(app.config, credentials_directory ? credentials_directory : "");
+  if (!credentials) return std::unexpected(credentials.error());
+  edits->append(std::move(*credentials));
+
   auto unpacked = unpack_app(paths, app);
   if (!unpacked) return std::unexpected(unpacked.error());
   AppState state;
@@ -181,6 +194,7 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
   for (const auto& file : network->files) inputs.etc_files.emplace_back(file.source, file.target);
   auto bundle = build_runtime_config(inputs);
   if (!bundle) return std::unexpected(bundle.error());
+  apply_container_edits(bundle->config, *edits);
   state.stop_signal = bundle->stop_signal;
   if (auto volumes = prepare_volume_dirs(bundle->volumes, shift); !volumes) return volumes;
   if (auto written = write_file_atomic(layout.config_json, dump_json(bundle->config, 2) + "\n", {.mode = 0600});

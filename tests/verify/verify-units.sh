@@ -60,4 +60,8 @@ reload=$out/ctapp@reload.service.d/50-ctapp.conf
 for line in 'AllowedCPUs=0-1,3' 'IOWeight=300' 'MemorySwapMax=10%' "ExecReload=${helper#"$root"} reload reload"; do
   grep -qxF "$line" "$reload" || fail "ctapp@reload.service: '$line' not in the drop-in: $(cat "$reload")"
 done
+credentials=$out/ctapp@credentials.service.d/50-ctapp.conf
+for line in 'LoadCredential=token:/etc/ctapp/token' 'LoadCredential=odd:/etc/ctapp/50%%'; do
+  grep -qxF "$line" "$credentials" || fail "ctapp@credentials.service: '$line' not in the drop-in: $(cat "$credentials")"
+done
 [ "$failures" -eq 0 ]
