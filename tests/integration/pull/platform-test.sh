@@ -4,12 +4,17 @@
 # as an oci: layout: the chosen manifest is the one unpacked, images of one
 # reference for two platforms keep names of their own in the store, and a
 # platform the index lacks is refused listing those it has.
+# The index is also pushed (skopeo copy --all) to a real docker-registry
+# on 127.0.0.1 and pulled from there.
 # Usage (meson sets CTAPP): platform-test.sh SOURCE_DIR
 set -u
 source_dir=$1
 . "$source_dir/tests/integration/lib.sh"
 ROOT=$(mktemp -d /tmp/ctapp-platform.XXXXXX)
-trap 'for a in amd arm s390; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done; rm -rf "$ROOT"' EXIT
+registry_pid=""
+trap 'for a in amd arm s390 regarm; do "$CTAPP" --root "$ROOT" cleanup $a >/dev/null 2>&1; done
+      [ -z "$registry_pid" ] || { kill "$registry_pid"; wait "$registry_pid"; } 2>/dev/null
+      rm -rf "$ROOT"' EXIT
 # The expectations name amd64 as the machine's own platform.
 require [ "$(uname -m)" = x86_64 ]
 require mkdir -p "$ROOT/etc/containers.d"
@@ -20,6 +25,16 @@ write_app() {  # NAME BODY
 }
 marker_of() { cat "$ROOT/opt/containers/$1-multi/rootfs/platform-marker" 2>/dev/null; }
 store_name="oci${ROOT}/layout:multi"
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+require mkdir -p "$ROOT/registry" "$ROOT/etc/containers"
+printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp:\n  addr: 127.0.0.1:%s\n' \
+  "$ROOT/registry/data" "$port" > "$ROOT/registry/config.yml"
+docker-registry serve "$ROOT/registry/config.yml" > "$ROOT/registry/log" 2>&1 &
+registry_pid=$!
+require wait_until 20 curl -s -o /dev/null "http://127.0.0.1:$port/v2/"
+require skopeo copy --quiet --all --dest-tls-verify=false "oci:$ROOT/layout:multi" "docker://127.0.0.1:$port/test/multi:1"
+printf '[[registry]]\nlocation = "127.0.0.1:%s"\ninsecure = true\n' "$port" > "$ROOT/etc/containers/registries.conf"
 
 test_platform_chooses_the_image_that_is_unpacked_and_each_platform_keeps_its_own() {
   write_app amd ''
@@ -59,6 +74,19 @@ test_pull_with_platform_keeps_the_machines_image() {
   out=$(ctapp pull --platform=arm64 oci:"$ROOT/layout":multi 2>&1)
   assert_eq 2 "$?" "a platform without OS is refused as a usage error"
   assert_contains "$out" "'arm64' is not a platform: write OS/ARCH[/VARIANT] in lower case" "and says how to write one"
+}
+
+test_a_registry_index_gives_the_platform_of_the_app() {
+  rm -rf "$ROOT/var/lib/ctapp/images"
+  printf 'image = "127.0.0.1:%s/test/multi:1"\nplatform = "linux/arm64"\n' "$port" > "$ROOT/etc/containers.d/regarm.ctapp"
+  out=$(ctapp prepare regarm 2>&1)
+  assert_eq 0 "$?" "prepare pulls from the registry: $out"
+  assert_eq arm64 "$(cat "$ROOT/opt/containers/regarm-1/rootfs/platform-marker" 2>/dev/null)" "the arm64 image was unpacked"
+  assert_contains "$(ctapp images --json)" "\"name\": \"127.0.0.1:$port/test/multi:1+linux-arm64\"" "stored under a name of its own"
+  ctapp cleanup regarm >/dev/null 2>&1
+  out=$(ctapp pull --platform=linux/riscv64 "127.0.0.1:$port/test/multi:1" 2>&1)
+  assert_eq 1 "$?" "a platform the index lacks"
+  assert_contains "$out" "has no image for linux/riscv64 (it has linux/amd64, linux/arm64)" "lists those it has"
 }
 
 test_check_locates_a_bad_platform() {
