@@ -16,7 +16,8 @@ namespace ctapp {
 // Every value here has passed validation: paths are absolute, names are legal,
 // and no string contains a control character.
 
-enum class NetworkMode { kHost, kNone, kBridge };
+// kApp: the network namespace of another app (NetworkSettings::app), a sidecar.
+enum class NetworkMode { kHost, kNone, kBridge, kApp };
 enum class NotifyMode { kStarted, kContainer, kHealthy };
 enum class UserNamespaceMode { kHost, kAuto };
 enum class Protocol { kTcp, kUdp };
@@ -127,6 +128,7 @@ struct NetworkSettings {
   NetworkMode mode = NetworkMode::kHost;
   std::string network;             // CNI network (conflist) name for bridge mode
   std::vector<PublishedPort> publish;
+  std::string app;                 // mode "app:OTHER": OTHER, a valid app name
 };
 
 struct ServiceSettings {
@@ -166,6 +168,7 @@ struct AppConfig {
   std::filesystem::path source_path;  // the .ctapp file it came from
   std::string image;               // image reference as written; empty if rootfs is set
   std::string rootfs;              // absolute path of a ready root; empty if image is set
+  std::string platform;            // "os/arch[/variant]" to pull; empty: the machine's
   RunSettings run;
   std::vector<Volume> volumes;
   std::vector<BindMount> mounts;

@@ -30,7 +30,7 @@ const std::vector<KeySet>& schema() {
   static const std::vector<KeySet> kSchema = {
       {"the top level",
        {"image", "rootfs", "run", "volume", "mount", "network", "service", "resources",
-        "systemd"}},
+        "systemd", "platform"}},
       {"[run]",
        {"command", "entrypoint", "env", "env_files", "user", "workdir", "hostname", "read_only",
         "keep_changes", "tmpfs", "stop_signal", "runtime", "seccomp_profile", "user_namespace",
@@ -136,6 +136,10 @@ class AppFileReader {
         rootfs_node = top.find("rootfs");
         if (!image_node) app_.image.clear();
       }
+    }
+    if (top.find("platform")) {
+      read_checked_string(top, "platform", app_.platform, check_platform);
+      platform_node_ = top.find("platform");
     }
   }
 
@@ -305,9 +309,26 @@ class AppFileReader {
   void read_network(const toml::table& document) {
     TableReader network(document, "[network]", keys_of("[network]"), diagnostics_,
                         hint_for("[network]"));
-    read_enum(network, "mode", app_.network.mode,
-              {{"host", NetworkMode::kHost}, {"none", NetworkMode::kNone},
-               {"bridge", NetworkMode::kBridge}});
+    if (auto mode = network.string("mode"); mode && mode->starts_with("app:")) {
+      std::string other = mode->substr(4);
+      if (auto status = check_app_name(other); !status) {
+        network.error(*network.find("mode"),
+                      fmt::format("mode 'app:{}': {}", other, status.error().message));
+      } else if (other == app_.name) {
+        network.error(*network.find("mode"),
+                      fmt::format("mode 'app:{}' names this app itself: name the app whose "
+                                  "network it joins",
+                                  other));
+      } else {
+        app_.network.mode = NetworkMode::kApp;
+        app_.network.app = std::move(other);
+      }
+    } else {
+      read_enum(network, "mode", app_.network.mode,
+                {{"host", NetworkMode::kHost}, {"none", NetworkMode::kNone},
+                 {"bridge", NetworkMode::kBridge}, {"app:OTHER", NetworkMode::kApp}});
+    }
+    mode_node_ = network.find("mode");
     if (auto name = network.string("network")) {
       if (auto status = check_app_name(*name); !status) {
         network.error(*network.find("network"),
@@ -588,9 +609,25 @@ class AppFileReader {
       at(nullptr, "no image: set 'image = \"REGISTRY/NAME:TAG\"' or 'rootfs = \"/path\"'");
     if (!app_.image.empty() && !app_.rootfs.empty())
       at(rootfs_node, "both 'image' and 'rootfs' are set: keep only one");
-    if (!app_.network.publish.empty() && app_.network.mode != NetworkMode::kBridge)
+    if (platform_node_ && app_.image.empty())
+      at(platform_node_, "platform chooses which image to pull: it needs 'image', not 'rootfs'");
+    if (!app_.network.publish.empty() && app_.network.mode == NetworkMode::kApp)
+      at(publish_node_, fmt::format("publish is refused with [network] mode \"app:{0}\": the app "
+                                    "shares the network of app '{0}', so its ports are published "
+                                    "by '{0}'; move them to publish of {0}.ctapp",
+                                    app_.network.app));
+    else if (!app_.network.publish.empty() && app_.network.mode != NetworkMode::kBridge)
       at(publish_node_, "publish needs [network] mode = \"bridge\"; with mode host the app's "
                         "ports are the machine's own, with none there is no network");
+    if (app_.network.mode == NetworkMode::kApp && !app_.network.network.empty())
+      at(mode_node_, fmt::format("[network] network = '{}' names a CNI network, but mode "
+                                 "\"app:{}\" joins that app's network: remove network",
+                                 app_.network.network, app_.network.app));
+    if (sysctl_net_node_ && app_.network.mode == NetworkMode::kApp)
+      at(sysctl_net_node_, fmt::format("net.* sysctls of an app in [network] mode \"app:{0}\" "
+                                       "would change the network of app '{0}': set them in "
+                                       "{0}.ctapp",
+                                       app_.network.app));
     if (sysctl_net_node_ && app_.network.mode == NetworkMode::kHost)
       at(sysctl_net_node_, "net.* sysctls need a network of the app's own: with [network] mode "
                            "host they would change the machine's; set mode = \"none\" or "
@@ -624,6 +661,8 @@ class AppFileReader {
   Diagnostics& diagnostics_;
   toml::source_region current_entry_region_;
   const toml::node* publish_node_ = nullptr;
+  const toml::node* platform_node_ = nullptr;
+  const toml::node* mode_node_ = nullptr;
   const toml::node* ready_node_ = nullptr;
   const toml::node* reload_node_ = nullptr;
   const toml::node* sysctl_net_node_ = nullptr;

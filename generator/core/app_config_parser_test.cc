@@ -275,7 +275,7 @@ TEST(AppConfigParser, PathsWithDotDotAreRejected) {
 TEST(AppConfigParser, SuggestsTheValueMeantForAChoice) {
   EXPECT_THAT(errors_of("image = \"b\"\n[network]\nmode = \"brige\"\n"),
               ElementsAre("/etc/containers.d/app.ctapp:3:8: 'brige' is not a valid mode, did you "
-                          "mean 'bridge'? (one of host, none, bridge)"));
+                          "mean 'bridge'? (one of host, none, bridge, app:OTHER)"));
 }
 
 TEST(AppConfigParser, ReadsCpuListIoWeightAndSwapLimit) {
@@ -467,6 +467,48 @@ TEST(AppConfigParser, TmpfsSizesAndModesAreChecked) {
   EXPECT_THAT(errors_of("image = \"b\"\n[run]\ntmpfs = [{ size = \"1M\" }]\n"),
               ElementsAre("/etc/containers.d/app.ctapp:3:10: a tmpfs entry needs 'path' (where "
                           "to mount it)"));
+}
+
+TEST(AppConfigParser, PlatformIsOsArchAndOptionalVariantAndNeedsAnImage) {
+  EXPECT_EQ(parse_valid("image = \"b\"\nplatform = \"linux/arm/v7\"\n").platform, "linux/arm/v7");
+  EXPECT_THAT(errors_of("image = \"b\"\nplatform = \"arm64\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:2:12: 'arm64' is not a platform: write "
+                          "OS/ARCH[/VARIANT] in lower case, such as \"linux/arm64\" or "
+                          "\"linux/arm/v7\""));
+  EXPECT_THAT(errors_of("rootfs = \"/srv/root\"\nplatform = \"linux/arm64\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:2:12: platform chooses which image to "
+                          "pull: it needs 'image', not 'rootfs'"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nplatform = \"linux/arm64\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:1: unknown key 'platform' in [run]"));
+}
+
+TEST(AppConfigParser, NetworkModeAppNamesTheAppWhoseNetworkItJoins) {
+  AppConfig app = parse_valid("image = \"b\"\n[network]\nmode = \"app:web-1\"\n");
+  EXPECT_EQ(app.network.mode, NetworkMode::kApp);
+  EXPECT_EQ(app.network.app, "web-1");
+  EXPECT_THAT(errors_of("image = \"b\"\n[network]\nmode = \"app:we/b\"\n"),
+              ElementsAre(::testing::StartsWith(
+                  "/etc/containers.d/app.ctapp:3:8: mode 'app:we/b': 'we/b' is not a valid app name")));
+  EXPECT_THAT(errors_of("image = \"b\"\n[network]\nmode = \"app:app\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:8: mode 'app:app' names this app "
+                          "itself: name the app whose network it joins"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[network]\nmode = \"ap:web\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:8: 'ap:web' is not a valid mode: use one "
+                          "of host, none, bridge, app:OTHER"));
+}
+
+TEST(AppConfigParser, ASidecarPublishesNothingAndSetsNoNetworkOfItsOwn) {
+  EXPECT_THAT(errors_of("image = \"b\"\n[network]\nmode = \"app:web\"\npublish = [\"80:80\"]\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:4:11: publish is refused with [network] "
+                          "mode \"app:web\": the app shares the network of app 'web', so its "
+                          "ports are published by 'web'; move them to publish of web.ctapp"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[network]\nmode = \"app:web\"\nnetwork = \"lan\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:8: [network] network = 'lan' names a "
+                          "CNI network, but mode \"app:web\" joins that app's network: remove "
+                          "network"));
+  EXPECT_THAT(errors_of("image = \"b\"\n[run]\nsysctl = { \"net.ipv4.ip_forward\" = 1 }\n"
+                        "[network]\nmode = \"app:web\"\n"),
+              ElementsAre(::testing::StartsWith("/etc/containers.d/app.ctapp:3:")));
 }
 
 }  // namespace

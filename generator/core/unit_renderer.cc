@@ -45,6 +45,13 @@ Result<RenderedApp> render_app(const AppConfig& app, bool needs_pull) {
     add("Unit", "After", unit_for_dependency(dependency));
   }
   for (const auto& dependency : app.service.after) add("Unit", "After", unit_for_dependency(dependency));
+  // A sidecar lives in the other app's network namespace: it starts after
+  // that app is ready and stops when it stops (a namespace of a stopped app
+  // is gone, and a restarted one is a new namespace).
+  if (app.network.mode == NetworkMode::kApp) {
+    add("Unit", "BindsTo", unit_for_dependency(app.network.app));
+    add("Unit", "After", unit_for_dependency(app.network.app));
+  }
 
   const ServiceSettings& service = app.service;
   auto add_service = [&](const char* key, const std::string& value) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <vector>
 
 namespace ctapp {
 namespace {
@@ -233,6 +234,30 @@ Status check_hostname(std::string_view hostname) {
     if (dot == std::string_view::npos) break;
     rest.remove_prefix(dot + 1);
   }
+  return {};
+}
+
+Status check_platform(std::string_view platform) {
+  // The image-spec's platform fields are GOOS/GOARCH values and variants
+  // such as "v7": lower-case letters, digits and '_'.
+  auto valid_part = [](std::string_view part) {
+    return !part.empty() && part.size() <= 32 &&
+           std::all_of(part.begin(), part.end(), [](char c) {
+             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+           });
+  };
+  std::vector<std::string_view> parts;
+  std::string_view rest = platform;
+  while (parts.size() < 4) {
+    auto slash = rest.find('/');
+    parts.push_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  if (parts.size() < 2 || parts.size() > 3 || !std::all_of(parts.begin(), parts.end(), valid_part))
+    return fail("'{}' is not a platform: write OS/ARCH[/VARIANT] in lower case, such as "
+                "\"linux/arm64\" or \"linux/arm/v7\"",
+                platform);
   return {};
 }
 

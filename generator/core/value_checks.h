@@ -35,6 +35,8 @@ Status check_env_name(std::string_view name);
 Status check_hostname(std::string_view hostname);
 Status check_user(std::string_view user);  // name, uid, name:group, uid:gid
 Status check_signal(std::string_view signal);
+// OS/ARCH[/VARIANT] of an image index entry, e.g. "linux/arm64", "linux/arm/v7".
+Status check_platform(std::string_view platform);
 // systemd setting names in [systemd.*] pass-through tables.
 Status check_systemd_key(std::string_view key);
 

@@ -403,7 +403,9 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
       {"ociVersion", "1.0.2"},
       {"process", process},
       {"root", {{"path", inputs.root_path.string()}, {"readonly", app.run.read_only}}},
-      {"hostname", app.run.hostname.empty() ? app.name : app.run.hostname},
+      {"hostname", !inputs.hostname.empty()     ? inputs.hostname
+                   : app.run.hostname.empty() ? app.name
+                                              : app.run.hostname},
       {"mounts", mounts},
       {"linux", linux},
       {"annotations", annotations},

@@ -28,7 +28,8 @@ struct BundleInputs {
   std::string cgroups_path;         // empty: the runtime's default
   // linux.resources limits: set only when no systemd unit applies [resources].
   ForegroundLimits limits;
-  std::filesystem::path netns;      // bridge: the namespace to join
+  std::filesystem::path netns;      // bridge, app:OTHER: the namespace to join
+  std::string hostname;             // empty: [run] hostname, else the app's name
   // A user namespace: the mappings, and the offset of the rootfs' ids.
   std::vector<IdMapping> uid_map;
   std::vector<IdMapping> gid_map;

@@ -6,6 +6,7 @@
 #include "bundle/foreground_limits.h"
 #include "bundle/runtime_config.h"
 #include "cli/lifecycle.h"
+#include "cli/sidecar_network.h"
 #include "core/log.h"
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
@@ -33,9 +34,15 @@ namespace {
 Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
                                    const ImageReference& ref, const PullSettings& pull) {
   const std::string& image = app.image;
+  Platform platform = Platform::current();
+  if (!app.platform.empty()) {
+    auto chosen = Platform::parse(app.platform);
+    if (!chosen) return std::unexpected(wrap(fmt::format("app '{}'", app.name), chosen.error()));
+    platform = *chosen;
+  }
   auto store = OciLayout::open_or_create(paths.image_store());
   if (!store) return std::unexpected(store.error());
-  auto descriptor = store->find_ref(store_ref_name(ref));
+  auto descriptor = store->find_ref(store_ref_name(ref, platform));
   if (!descriptor) return std::unexpected(descriptor.error());
   if (!*descriptor) {
     log(LogLevel::kNotice, "pulling {}", ref.canonical());
@@ -44,6 +51,7 @@ Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
     request.paths = paths;
     request.auth_files = pull.auth_files;
     request.host_registries_fallback = pull.host_registries_fallback;
+    request.platform = platform;
     std::string limit = app.service.pull_timeout.empty() ? "30min" : app.service.pull_timeout;
     auto span = parse_time_span(limit);
     if (span && *span != std::chrono::microseconds::max()) {
@@ -54,7 +62,7 @@ Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
     if (!pulled) return std::unexpected(pulled.error());
     *descriptor = pulled->manifest;
   }
-  return store->load_image(**descriptor, Platform::current());
+  return store->load_image(**descriptor, platform);
 }
 
 // ROOT/opt/containers/NAME-VERSION/rootfs, unpacked unless it is there
@@ -188,8 +196,12 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
       return std::unexpected(wrap(fmt::format("app '{}'", name), usable.error()));
     inputs.limits = *limits;
   }
-  auto network = attach_network(paths, app.config, layout.runtime);
+  auto network = app.config.network.mode == NetworkMode::kApp
+                     ? attach_sidecar_network(paths, app.config, layout.runtime)
+                     : attach_network(paths, app.config, layout.runtime);
   if (!network) return std::unexpected(network.error());
+  if (app.config.network.mode == NetworkMode::kApp && app.config.run.hostname.empty())
+    inputs.hostname = network->hostname;
   inputs.netns = network->netns;
   for (const auto& file : network->files) inputs.etc_files.emplace_back(file.source, file.target);
   auto bundle = build_runtime_config(inputs);

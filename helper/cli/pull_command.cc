@@ -81,7 +81,9 @@ int run_images_command(const GlobalOptions& options, const std::vector<std::stri
     for (const auto& source : find_apps(options.paths.config_dirs).apps) {
       auto app = parse_app(source);
       if (!app || app->image.empty()) continue;
-      if (auto ref = parse_image_reference(app->image); ref) users[store_ref_name(*ref)].push_back(app->name);
+      auto platform = app->platform.empty() ? Platform::current() : Platform::parse(app->platform);
+      if (auto ref = parse_image_reference(app->image); ref && platform)
+        users[store_ref_name(*ref, *platform)].push_back(app->name);
     }
     for (const auto& [name, descriptor] : *refs) {
       int64_t size = descriptor.size;

@@ -19,14 +19,11 @@ namespace {
 
 constexpr const char* kDefaultNetwork = "ctapp";
 
-std::filesystem::path netns_path(const Paths& paths, const std::string& app) {
-  return paths.under_root("/run/netns") / ("ctapp-" + app);
-}
 
 CniInvocation invocation_for(const Paths& paths, const std::string& app) {
   CniInvocation invocation;
   invocation.container_id = "ctapp-" + app;
-  invocation.netns = netns_path(paths, app);
+  invocation.netns = app_netns_path(paths, app);
   if (paths.root != "/" && !paths.root.empty())
     invocation.ipam_data_dir = paths.under_root("/var/lib/cni/networks");
   return invocation;
@@ -51,14 +48,11 @@ std::filesystem::path resolv_conf_for_bridge() {
   return "/etc/resolv.conf";
 }
 
-std::string hostname_of(const AppConfig& app) {
-  return app.run.hostname.empty() ? app.name : app.run.hostname;
-}
 
 Result<std::vector<BindFile>> write_files(const AppConfig& app, const std::filesystem::path& dir,
                                           const std::vector<std::string>& addresses) {
   std::vector<BindFile> files;
-  std::string hostname = hostname_of(app);
+  std::string hostname = app_hostname(app);
   // A file of the app's own, in its runtime directory, bound over the image's.
   auto own_file = [&](const std::string& name, const std::string& text) -> Status {
     if (auto written = write_file_atomic(dir / name, text, {.durable = false}); !written) return written;
@@ -93,6 +87,14 @@ Result<std::vector<BindFile>> write_files(const AppConfig& app, const std::files
 
 }  // namespace
 
+std::filesystem::path app_netns_path(const Paths& paths, const std::string& app) {
+  return paths.under_root("/run/netns") / ("ctapp-" + app);
+}
+
+std::string app_hostname(const AppConfig& app) {
+  return app.run.hostname.empty() ? app.name : app.run.hostname;
+}
+
 std::vector<std::filesystem::path> cni_config_dirs(const Paths& paths) {
   std::vector<std::filesystem::path> dirs = {paths.under_root("/etc/cni/net.d")};
   if (const char* shipped = std::getenv("CTAPP_CNI_SHIPPED_DIR"); shipped && *shipped)
@@ -104,6 +106,9 @@ std::vector<std::filesystem::path> cni_config_dirs(const Paths& paths) {
 
 Result<NetworkAttachment> attach_network(const Paths& paths, const AppConfig& app,
                                          const std::filesystem::path& runtime_dir) {
+  if (app.network.mode == NetworkMode::kApp)
+    return fail("app '{}' joins the network of app '{}': it has no network of its own to attach",
+                app.name, app.network.app);
   NetworkAttachment attachment;
   std::error_code error;
   std::filesystem::create_directories(runtime_dir, error);
@@ -148,13 +153,41 @@ Result<NetworkAttachment> attach_network(const Paths& paths, const AppConfig& ap
   auto files = write_files(app, runtime_dir, attachment.addresses);
   if (!files) return std::unexpected(files.error());
   attachment.files = std::move(*files);
+  attachment.hostname = app_hostname(app);
+  return attachment;
+}
+
+Result<NetworkAttachment> join_app_network(const AppConfig& other,
+                                           const std::filesystem::path& other_runtime_dir,
+                                           const std::filesystem::path& netns,
+                                           const std::filesystem::path& runtime_dir) {
+  NetworkAttachment attachment;
+  std::error_code error;
+  std::filesystem::create_directories(runtime_dir, error);
+  if (error) return fail("create '{}': {}", runtime_dir.string(), error.message());
+  attachment.netns = netns;
+  if (other.network.mode == NetworkMode::kBridge) {
+    auto record_file = other_runtime_dir / "network.json";
+    auto record = read_json_file(record_file, {.max_size = 1 << 20});
+    if (!record) return fail("app '{}': {}", other.name, record.error().message);
+    if (!record->is_object() || !record->contains("result"))
+      return fail("app '{}': '{}' has no CNI result: restart app '{}'", other.name,
+                  record_file.string(), other.name);
+    auto addresses = cni_result_addresses((*record)["result"], "'" + record_file.string() + "'");
+    if (!addresses) return std::unexpected(addresses.error());
+    attachment.addresses = std::move(*addresses);
+  }
+  auto files = write_files(other, runtime_dir, attachment.addresses);
+  if (!files) return std::unexpected(files.error());
+  attachment.files = std::move(*files);
+  attachment.hostname = app_hostname(other);
   return attachment;
 }
 
 Status detach_network(const Paths& paths, const std::string& app,
                       const std::filesystem::path& runtime_dir) {
   auto record_file = runtime_dir / "network.json";
-  auto netns = netns_path(paths, app);
+  auto netns = app_netns_path(paths, app);
   std::error_code error;
   bool recorded = std::filesystem::exists(record_file, error);
   if (!recorded && !std::filesystem::exists(netns, error)) return {};

@@ -136,7 +136,7 @@ Result<PullResult> pull_from(const PullSource& source, const ImageReference& ref
     temp->keep();
   }
   PullResult result;
-  result.store_name = store_ref_name(ref);
+  result.store_name = store_ref_name(ref, request.platform);
   result.manifest = {manifest->media_type, manifest->digest, static_cast<int64_t>(manifest->bytes.size()), {}};
   result.downloaded = progress.downloaded;
   result.source = source.name;
@@ -158,9 +158,9 @@ Result<PullResult> pull_from_archive(const ImageReference& ref, const PullReques
   auto layout = OciLayout::open(extracted->dir());
   if (!layout) return fail("'{}' is not an archive of an OCI image layout", ref.path);
   auto imported = import_image(*layout, ref.tag.empty() ? ref.digest : ref.tag, store,
-                               store_ref_name(ref), request.platform);
+                               store_ref_name(ref, request.platform), request.platform);
   if (!imported) return std::unexpected(imported.error());
-  return PullResult{store_ref_name(ref), *imported, 0, ref.path};
+  return PullResult{store_ref_name(ref, request.platform), *imported, 0, ref.path};
 }
 
 // The root whose registries.conf applies: the request's, or with
@@ -193,9 +193,9 @@ Result<PullResult> pull_image(const PullRequest& request) {
     auto source = OciLayout::open(ref->path);
     if (!source) return std::unexpected(source.error());
     auto imported = import_image(*source, ref->tag.empty() ? ref->digest : ref->tag, *store,
-                                 store_ref_name(*ref), request.platform);
+                                 store_ref_name(*ref, request.platform), request.platform);
     if (!imported) return std::unexpected(imported.error());
-    return PullResult{store_ref_name(*ref), *imported, 0, ref->path};
+    return PullResult{store_ref_name(*ref, request.platform), *imported, 0, ref->path};
   }
   if (ref->transport == ImageReference::Transport::kOciArchive) return pull_from_archive(*ref, request, *store);
   auto config = load_machine_registries_config(registries_conf_paths(request));

@@ -5,6 +5,8 @@
 
 #include <fmt/ranges.h>
 
+#include "core/value_checks.h"
+
 namespace ctapp {
 
 Platform Platform::current() {
@@ -21,10 +23,9 @@ Platform Platform::current() {
 }
 
 Result<Platform> Platform::parse(const std::string& text) {
+  if (auto valid = check_platform(text); !valid) return std::unexpected(valid.error());
   Platform platform;
   auto first = text.find('/');
-  if (first == std::string::npos || first == 0 || first + 1 == text.size())
-    return fail("'{}' is not a platform: write OS/ARCH[/VARIANT], such as linux/arm64", text);
   platform.os = text.substr(0, first);
   auto second = text.find('/', first + 1);
   platform.architecture = text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
@@ -53,7 +54,7 @@ Result<size_t> choose_platform(const std::vector<std::optional<Platform>>& platf
     if (platform_matches(*platforms[i], wanted)) return i;
     offered.push_back(platforms[i]->to_string());
   }
-  return fail("{} has no image for {} (it has {}); choose one with --platform", what, wanted.to_string(),
+  return fail("{} has no image for {} (it has {}); choose one with --platform or the app's platform key", what, wanted.to_string(),
               offered.empty() ? std::string("none") : fmt::format("{}", fmt::join(offered, ", ")));
 }
 

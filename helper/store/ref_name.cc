@@ -92,4 +92,12 @@ std::string store_ref_name(const ImageReference& ref) {
   return name;
 }
 
+std::string store_ref_name(const ImageReference& ref, const Platform& platform) {
+  std::string name = store_ref_name(ref);
+  if (platform_matches(Platform::current(), platform)) return name;
+  name += "+" + platform.os + "-" + platform.architecture;
+  if (!platform.variant.empty()) name += "-" + platform.variant;
+  return name;
+}
+
 }  // namespace ctapp

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/image_reference.h"
+#include "store/platform.h"
 
 namespace ctapp {
 
@@ -25,5 +26,10 @@ bool is_valid_ref_name(std::string_view name);
 //    different sources never share a name.
 // skopeo and umoci address the image as oci:STORE:NAME.
 std::string store_ref_name(const ImageReference& ref);
+// The name for the image of `ref` for `platform`: store_ref_name(ref) when
+// the machine's own platform matches it, else that name with
+// "+OS-ARCH[-VARIANT]" appended ("box:1+linux-arm64"), so that the images of
+// one reference for two platforms never replace each other in the store.
+std::string store_ref_name(const ImageReference& ref, const Platform& platform);
 
 }  // namespace ctapp
