@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
+#include "core/atomic_file.h"
 #include "process/process.h"
 #include "runtime/health_file.h"
 #include "runtime/ready_probe.h"
@@ -84,7 +86,10 @@ void HealthChecker::on_interval() {
   drain_timer(interval_timer_.get());
   if (stopped_ || attempt_pid_ != 0) return;
   output_.reset(::memfd_create("ctapp-health-output", MFD_CLOEXEC));
-  auto pid = start_probe_attempt(settings_.check, init_pid_, *runtime_, id_, output_.get());
+  std::error_code ignored;
+  std::filesystem::remove(pid_file(), ignored);
+  auto pid = start_probe_attempt(settings_.check, init_pid_, *runtime_, id_,
+                                 {.output_fd = output_.get(), .pid_file = pid_file()});
   if (!pid) {
     // Counted as a failed check: a check that cannot even start is one.
     state_.record(false, one_line(pid.error().message), HealthState::Clock::now(), unix_ms_now());
@@ -102,6 +107,19 @@ void HealthChecker::on_timeout() {
   if (attempt_pid_ == 0) return;
   timed_out_ = true;
   ::kill(-attempt_pid_, SIGKILL);  // the attempt and whatever it started
+  // `runc exec` dies, the command it started in the container would not:
+  // kill that (and its process group, if it leads one) by the PID runc wrote.
+  if (pid_file().empty()) return;
+  auto text = read_file(pid_file(), 32);
+  if (!text) return;
+  pid_t pid = static_cast<pid_t>(std::atoi(text->c_str()));
+  if (pid <= 1 || pid == init_pid_) return;
+  ::kill(::getpgid(pid) == pid ? -pid : pid, SIGKILL);
+}
+
+std::string HealthChecker::pid_file() const {
+  if (file_.empty() || !std::holds_alternative<ExecProbe>(settings_.check)) return {};
+  return (file_.parent_path() / "health-check.pid").string();
 }
 
 void HealthChecker::stop() {

@@ -48,6 +48,7 @@ class HealthChecker {
   HealthChecker(const HealthSettings& settings, std::filesystem::path file, const OciRuntime& runtime,
                 std::string id, pid_t init_pid);
   std::string output_of_attempt(int exit_code);
+  std::string pid_file() const;  // empty: none (a tcp check, or no health.json)
   void write_file();
 
   HealthSettings settings_;

@@ -46,7 +46,7 @@ constexpr int kConnectTimeoutMs = 1000;
 
 Result<pid_t> start_probe_attempt(const ReadyProbe& probe, pid_t container_pid,
                                   const OciRuntime& runtime, const std::string& id,
-                                  int output_fd) {
+                                  const ProbeOptions& options) {
   if (const auto* tcp = std::get_if<TcpProbe>(&probe)) {
     pid_t pid = ::fork();
     if (pid < 0) return fail("fork for the readiness probe: {}", errno_text(errno));
@@ -58,10 +58,10 @@ Result<pid_t> start_probe_attempt(const ReadyProbe& probe, pid_t container_pid,
     return pid;
   }
   if (const auto* command = std::get_if<ExecProbe>(&probe)) {
-    return spawn_process(runtime.exec_argv(id, command->argv),
+    return spawn_process(runtime.exec_argv(id, command->argv, false, {.pid_file = options.pid_file}),
                          {.env_changes = {"NOTIFY_SOCKET"},
                           .quiet_stderr = true,
-                          .output_fd = output_fd,
+                          .output_fd = options.output_fd,
                           .own_process_group = true});
   }
   return fail("the app has no readiness probe");
