@@ -21,7 +21,8 @@ touch "$data/ok"
 wait_until 30 sh -c "[ \"\$(systemctl show -P StatusText $unit)\" = healthy ]" ||
   die "not healthy after the restart: $(systemctl show -P StatusText "$unit")"
 is_state "$unit" active || die "$unit is $(state_of "$unit")"
+restarts=$(systemctl show -P NRestarts "$unit")
 systemctl stop "$unit"
 systemctl reset-failed "$unit" 2>/dev/null
 assert_nothing_left sickly
-echo "restarted $(systemctl show -P NRestarts "$unit") times by a failing health check"
+echo "restarted $restarts times by a failing health check"
