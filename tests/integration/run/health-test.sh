@@ -106,6 +106,7 @@ on_failure = "restart"'
   wait_until 20 health_is restarter healthy || { fail "never healthy: $(cat "$ROOT/restarter.log")"; return; }
   rm "$(volume restarter)/ok"
   local status
+  wait_until 30 grep -q "(on_failure = restart)" "$ROOT/restarter.log" || { fail "on_failure = restart did not stop the app: $(cat "$ROOT/restarter.log")"; return; }
   wait "$run_pid"; status=$?
   assert_eq 1 "$status" "ctapp run exits with failure, so that Restart= applies"
   assert_contains "$(cat "$ROOT/restarter.log")" "app 'restarter' was unhealthy: 2 failed checks: cat: can't open '/data/ok': No such file or directory; stopped it (on_failure = restart)" \
@@ -120,6 +121,7 @@ retries = 1
 start_period = "0"
 on_failure = "kill"'
   local status
+  wait_until 30 grep -q "(on_failure = kill)" "$ROOT/killed.log" || { fail "on_failure = kill did not kill the app: $(cat "$ROOT/killed.log")"; return; }
   wait "$run_pid"; status=$?
   assert_eq 1 "$status" "ctapp run exits with failure"
   assert_contains "$(cat "$ROOT/killed.log")" "app 'killed' was unhealthy: 1 failed check: tcp:9: no connection; killed it (on_failure = kill)" \
