@@ -82,9 +82,9 @@ Result<HealthChecker> HealthChecker::start(const HealthSettings& settings, std::
   return checker;
 }
 
-void HealthChecker::on_interval() {
+std::optional<HealthChecker::Finished> HealthChecker::on_interval() {
   drain_timer(interval_timer_.get());
-  if (stopped_ || attempt_pid_ != 0) return;
+  if (stopped_ || attempt_pid_ != 0) return std::nullopt;
   output_.reset(::memfd_create("ctapp-health-output", MFD_CLOEXEC));
   std::error_code ignored;
   std::filesystem::remove(pid_file(), ignored);
@@ -92,14 +92,17 @@ void HealthChecker::on_interval() {
                                  {.output_fd = output_.get(), .pid_file = pid_file()});
   if (!pid) {
     // Counted as a failed check: a check that cannot even start is one.
-    state_.record(false, one_line(pid.error().message), HealthState::Clock::now(), unix_ms_now());
+    Finished finished;
+    finished.transition = state_.record(false, one_line(pid.error().message),
+                                        HealthState::Clock::now(), unix_ms_now());
     write_file();
-    return;
+    return finished;
   }
   attempt_pid_ = *pid;
   timed_out_ = false;
   if (auto timer = make_timer(settings_.timeout, std::chrono::milliseconds(0)); timer)
     timeout_timer_ = std::move(*timer);
+  return std::nullopt;
 }
 
 void HealthChecker::on_timeout() {

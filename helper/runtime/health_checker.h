@@ -29,14 +29,16 @@ class HealthChecker {
   int interval_fd() const { return interval_timer_.get(); }
   int timeout_fd() const { return timeout_timer_.get(); }
 
-  void on_interval();  // starts an attempt, unless one runs or checks stopped
+  struct Finished {
+    std::optional<HealthStatus> transition;  // the new status, when it changed
+  };
+  // Starts an attempt, unless one runs or checks stopped; an attempt that
+  // cannot be started counts as a failed check, finished at once.
+  std::optional<Finished> on_interval();
   void on_timeout();   // kills the running attempt (and what it started)
   // Stops starting attempts (the app is stopping); one running is left to end.
   void stop();
 
-  struct Finished {
-    std::optional<HealthStatus> transition;  // the new status, when it changed
-  };
   // When `pid` was an attempt: records its result and says what changed.
   std::optional<Finished> on_exit(pid_t pid, int wait_status);
 

@@ -82,7 +82,10 @@ class SupervisorLoop {
         kill_timer_.reset();
         ::kill(init_pid_, SIGKILL);
       }
-      if (health_ && (fds[4].revents & POLLIN)) health_->on_interval();
+      if (health_ && (fds[4].revents & POLLIN)) {
+        if (auto finished = health_->on_interval(); finished && finished->transition)
+          health_changed(*finished->transition);
+      }
       if (health_ && (fds[5].revents & POLLIN)) health_->on_timeout();
       if (fds[6].revents & POLLIN) {
         drain_timer(watchdog_timer_.get());
