@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -158,6 +159,20 @@ struct ResourceSettings {
   std::string memory_swap_max;     // systemd size, validated
 };
 
+// What the supervisor does when an app turns unhealthy.
+enum class HealthOnFailure { kNone, kKill, kRestart };
+
+// [health]: a check the supervisor runs while the app runs (see
+// ctapp.ctapp(5)); absent when `check` holds std::monostate.
+struct HealthSettings {
+  ReadyProbe check;                          // tcp:PORT or a command run in the container
+  std::chrono::milliseconds interval{30000};
+  std::chrono::milliseconds timeout{30000};
+  uint32_t retries = 3;                      // consecutive failures before unhealthy
+  std::chrono::milliseconds start_period{0};  // failures inside it do not count
+  HealthOnFailure on_failure = HealthOnFailure::kNone;
+};
+
 // Raw systemd settings: section -> ordered (key, value) pairs, written as given.
 struct Passthrough {
   std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> sections;
@@ -176,6 +191,7 @@ struct AppConfig {
   ServiceSettings service;
   ResourceSettings resources;
   Passthrough systemd;
+  HealthSettings health;
 };
 
 }  // namespace ctapp

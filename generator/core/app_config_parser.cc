@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.h"
 #include "core/device_keys_reader.h"
+#include "core/health_reader.h"
 #include "core/image_reference.h"
 #include "core/run_keys_reader.h"
 #include "core/toml_reader.h"
@@ -30,7 +31,7 @@ const std::vector<KeySet>& schema() {
   static const std::vector<KeySet> kSchema = {
       {"the top level",
        {"image", "rootfs", "run", "volume", "mount", "network", "service", "resources",
-        "systemd", "platform"}},
+        "systemd", "platform", "health"}},
       {"[run]",
        {"command", "entrypoint", "env", "env_files", "user", "workdir", "hostname", "read_only",
         "keep_changes", "tmpfs", "stop_signal", "runtime", "seccomp_profile", "user_namespace",
@@ -48,6 +49,7 @@ const std::vector<KeySet>& schema() {
        {"memory_max", "memory_high", "memory_swap_max", "cpu_quota", "cpu_weight", "allowed_cpus",
         "io_weight", "tasks_max"}},
       {"[systemd]", {"Unit", "Service"}},
+      {"[health]", {"check", "interval", "timeout", "retries", "start_period", "on_failure"}},
   };
   return kSchema;
 }
@@ -93,6 +95,11 @@ class AppFileReader {
     if (auto* service = top.table("service")) read_service(*service);
     if (auto* resources = top.table("resources")) read_resources(*resources);
     if (auto* systemd = top.table("systemd")) read_passthrough(*systemd);
+    if (auto* health = top.table("health")) {
+      TableReader reader(*health, "[health]", keys_of("[health]"), diagnostics_, hint_for("[health]"));
+      HealthReader(reader, app_.health).read();
+      health_node_ = top.find("health");
+    }
   }
 
   // Where image= and rootfs= were set last, for the "both/neither" checks.
@@ -645,6 +652,9 @@ class AppFileReader {
                  std::any_of(section.second.begin(), section.second.end(),
                              [](const auto& entry) { return entry.first == "ExecReload"; });
         });
+    if (health_node_ && std::holds_alternative<std::monostate>(app_.health.check))
+      at(health_node_, "[health] needs a check: add check = \"tcp:PORT\" or "
+                       "check = [\"command\", \"arg\"]");
     if (reload_node_ && passthrough_reload)
       at(reload_node_, "[service] reload and [systemd.Service] ExecReload are both set: keep "
                        "only one");
@@ -666,6 +676,7 @@ class AppFileReader {
   const toml::node* ready_node_ = nullptr;
   const toml::node* reload_node_ = nullptr;
   const toml::node* sysctl_net_node_ = nullptr;
+  const toml::node* health_node_ = nullptr;
 };
 
 }  // namespace

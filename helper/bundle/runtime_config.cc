@@ -207,7 +207,11 @@ Status add_init(const BundleInputs& inputs, std::vector<std::string>& args) {
     return fail("app '{}' has [run] init = true, but '{}' is missing: install Debian's package "
                 "'tini' (apt-get install tini), or remove init from '{}'",
                 inputs.app->name, inputs.init_binary.string(), inputs.app->source_path.string());
-  args.insert(args.begin(), {kInitTarget, "--"});
+  // -g: tini passes each signal to the app's whole process group, as
+  // systemd's KillMode=control-group signals every process of a service: a
+  // shell wrapper that runs the server without exec (and does not forward
+  // SIGTERM itself) still stops at once.
+  args.insert(args.begin(), {kInitTarget, "-g", "--"});
   return {};
 }
 

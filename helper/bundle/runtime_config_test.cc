@@ -176,7 +176,7 @@ TEST_F(RuntimeConfigTest, InitRunsTiniFromTheHostReadOnlyWithTheAppAfterDashDash
   app_.run.init = true;
   app_.run.command = std::vector<std::string>{"sleep", "1000"};
   json config = build();
-  EXPECT_EQ(config["process"]["args"], json({"/run/ctapp-init", "--", "sleep", "1000"}));
+  EXPECT_EQ(config["process"]["args"], json({"/run/ctapp-init", "-g", "--", "sleep", "1000"}));
   const json* init = mount_at(config, "/run/ctapp-init");
   ASSERT_NE(init, nullptr);
   EXPECT_EQ((*init)["source"], inputs_.init_binary.string());

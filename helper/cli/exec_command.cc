@@ -90,9 +90,27 @@ bool app_has_unit(const Paths& paths, const std::string& name) {
   return false;
 }
 
+namespace {
+
+// sd_booted(3): systemd is the running init when this directory exists.
+bool systemd_is_running(const Paths& paths) {
+  std::error_code error;
+  return std::filesystem::is_directory(paths.under_root("/run/systemd/system"), error);
+}
+
+}  // namespace
+
 std::string not_running_hint(const Paths& paths, const std::string& name) {
+  if (app_has_unit(paths, name) && systemd_is_running(paths))
+    return fmt::format("start it with 'systemctl start ctapp@{}' ('systemctl status ctapp@{}' "
+                       "says why it stopped)",
+                       name, name);
+  // A unit generated once, with no systemd running now (a chroot, a
+  // container without systemd, a rescue shell): systemctl cannot help.
   if (app_has_unit(paths, name))
-    return fmt::format("start it with 'systemctl start ctapp@{}'", name);
+    return fmt::format("systemd is not running here, so its unit ctapp@{} cannot start it; start "
+                       "it with 'ctapp run --foreground {}'",
+                       name, name);
   return fmt::format(
       "it has no systemd unit; start it with 'ctapp run --foreground {}', or put "
       "{}.ctapp in /etc/containers.d, run 'systemctl daemon-reload' and "

@@ -11,9 +11,11 @@
 #include <variant>
 
 #include "cli/app_loader.h"
+#include "core/health_reader.h"
 #include "core/log.h"
 #include "network/app_network.h"
 #include "runtime/app_state.h"
+#include "runtime/health_file.h"
 #include "core/file_lock.h"
 #include "runtime/mounts.h"
 #include "core/value_checks.h"
@@ -56,6 +58,23 @@ std::string supervise_binary() {
   return CTAPP_SUPERVISE_PATH;
 }
 
+// [health] for the supervisor; nothing without a check.
+void append_health_arguments(const HealthSettings& health, const std::filesystem::path& file,
+                             std::vector<std::string>& argv) {
+  if (std::holds_alternative<std::monostate>(health.check)) return;
+  if (const auto* tcp = std::get_if<TcpProbe>(&health.check))
+    argv.insert(argv.end(), {"--health-tcp", std::to_string(tcp->port)});
+  else if (const auto* command = std::get_if<ExecProbe>(&health.check))
+    for (const auto& word : command->argv) argv.insert(argv.end(), {"--health-arg", word});
+  argv.insert(argv.end(),
+              {"--health-interval-ms", std::to_string(health.interval.count()),
+               "--health-timeout-ms", std::to_string(health.timeout.count()),
+               "--health-start-period-ms", std::to_string(health.start_period.count()),
+               "--health-retries", std::to_string(health.retries),
+               "--health-on-failure", std::string(health_on_failure_name(health.on_failure)),
+               "--health-file", file.string()});
+}
+
 Result<std::vector<std::string>> supervise_argv(const std::string& name, const LoadedApp& app) {
   const AppLayout& layout = app.layout;
   auto state = read_app_state(layout.state_file);
@@ -75,6 +94,7 @@ Result<std::vector<std::string>> supervise_argv(const std::string& name, const L
       "--notify-socket", (layout.notify_dir / "notify.sock").string()};
   static const char* const kNotifyModes[] = {"started", "container", "healthy"};
   argv.insert(argv.end(), {"--notify", kNotifyModes[static_cast<int>(service.notify)]});
+  append_health_arguments(app.config.health, health_file_path(layout.runtime), argv);
   if (const auto* tcp = std::get_if<TcpProbe>(&service.ready)) {
     argv.insert(argv.end(), {"--probe-tcp", std::to_string(tcp->port)});
   } else if (const auto* command = std::get_if<ExecProbe>(&service.ready)) {

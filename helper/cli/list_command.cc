@@ -17,6 +17,7 @@
 #include "core/value_checks.h"
 #include "runtime/app_layout.h"
 #include "runtime/app_state.h"
+#include "runtime/health_file.h"
 #include "runtime/oci_runtime.h"
 #include "userns/id_ranges.h"
 
@@ -34,6 +35,7 @@ struct AppStatus {
   std::optional<int> pid;
   std::vector<std::string> addresses;  // bridge mode: from the CNI result
   std::optional<IdRange> host_ids;     // user_namespace = "auto": the app's range
+  std::optional<HealthReport> health;  // running with [health]: the supervisor's health.json
 };
 
 AppStatus status_of(const Paths& paths, const std::string& name,
@@ -64,6 +66,8 @@ AppStatus status_of(const Paths& paths, const std::string& name,
       if (auto runc_state = runtime->state(name)) {
         status.state = *runc_state;
         status.pid = runtime->init_pid(name);
+        if (auto health = read_health_file(health_file_path(layout.runtime)); health && *health)
+          status.health = **health;
       } else {
         status.state = "prepared";
       }
@@ -81,6 +85,12 @@ nlohmann::json to_json(const AppStatus& status) {
   json["host_ids"] = status.host_ids ? nlohmann::json{{"start", status.host_ids->start},
                                                       {"count", status.host_ids->count}}
                                      : nlohmann::json(nullptr);
+  json["health"] = nullptr;
+  if (status.health)
+    json["health"] = {{"status", std::string(health_status_name(status.health->status))},
+                      {"failing_streak", status.health->failing_streak},
+                      {"last_check", format_utc(status.health->last_check_unix_ms)},
+                      {"last_output", status.health->last_output}};
   if (!status.error.empty()) json["error"] = status.error;
   return json;
 }
@@ -151,6 +161,14 @@ int run_status_command(const GlobalOptions& options, const std::vector<std::stri
   if (status.host_ids)
     std::printf("  ids:     %s\n", fmt::format("{}-{} on the machine (user namespace)", status.host_ids->start,
                                                status.host_ids->end() - 1).c_str());
+  if (status.health) {
+    const HealthReport& health = *status.health;
+    std::string text(health_status_name(health.status));
+    if (health.failing_streak > 0) text += fmt::format(", {} failed in a row", health.failing_streak);
+    if (health.last_check_unix_ms > 0) text += ", last check " + format_utc(health.last_check_unix_ms);
+    if (!health.last_output.empty()) text += ": " + health.last_output;
+    std::printf("  health:  %s\n", text.c_str());
+  }
   if (!status.error.empty()) std::printf("  error:   %s\n", status.error.c_str());
   return 0;
 }

@@ -85,7 +85,10 @@ Result<pid_t> spawn_with(const std::vector<std::string>& argv, const SpawnOption
   SpawnFileActions actions;
   if (stdin_fd >= 0) posix_spawn_file_actions_adddup2(actions.get(), stdin_fd, 0);
   if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(actions.get(), stdout_fd, 1);
-  if (options.quiet_stderr)
+  if (options.output_fd >= 0 && stdout_fd < 0) {
+    posix_spawn_file_actions_adddup2(actions.get(), options.output_fd, 1);
+    posix_spawn_file_actions_adddup2(actions.get(), options.output_fd, 2);
+  } else if (options.quiet_stderr)
     posix_spawn_file_actions_addopen(actions.get(), 2, "/dev/null", O_WRONLY, 0);
   pid_t pid = 0;
   int error = posix_spawn(&pid, program.c_str(), actions.get(), &attributes, args.data(), envp.data());

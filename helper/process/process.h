@@ -22,6 +22,9 @@ struct SpawnOptions {
   std::optional<std::vector<std::string>> env;
   bool capture_stdout = false;  // else stdout is inherited
   bool quiet_stderr = false;    // stderr to /dev/null instead of inherited
+  // spawn_process only: the child's stdout and stderr both go to this
+  // descriptor (a health check's output, read by the caller after its exit).
+  int output_fd = -1;
   // Written to the child's stdin (which is then closed); else stdin is inherited.
   std::optional<std::string> stdin_text;
   // The child leads a process group of its own, so that it and whatever it

@@ -36,6 +36,20 @@ constexpr RelayedField kRelayedNotifyFields[] = {
     {"WATCHDOG_USEC", NotifyValue::kNumber}, {"MONOTONIC_USEC", NotifyValue::kNumber},
 };
 
+// `message` (lines ending in '\n') without the lines equal to `line`.
+std::string without_line(std::string_view message, std::string_view line) {
+  std::string kept;
+  while (!message.empty()) {
+    auto end = message.find('\n');
+    auto current = message.substr(0, end);
+    message.remove_prefix(end == std::string_view::npos ? message.size() : end + 1);
+    if (current == line) continue;
+    kept.append(current);
+    kept.push_back('\n');
+  }
+  return kept;
+}
+
 }  // namespace
 
 Result<NotifyRelay> NotifyRelay::bind(const std::filesystem::path& socket_path) {
@@ -113,6 +127,7 @@ std::string NotifyRelay::relay_one() {
   if (!accepted || n == 0) return {};
   if (static_cast<size_t>(n) > kMaxMessage || (header.msg_flags & MSG_TRUNC)) return {};
   std::string forwarded = filter_notify_message({buffer, static_cast<size_t>(n)});
+  if (drop_watchdog_) forwarded = without_line(forwarded, "WATCHDOG=1");
   if (!forwarded.empty()) notify_systemd(forwarded);
   return forwarded;
 }

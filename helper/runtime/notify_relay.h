@@ -38,12 +38,17 @@ class NotifyRelay {
   // forwarded (empty when nothing was), for the caller to notice READY=1.
   std::string relay_one();
 
+  // While set, the app's own WATCHDOG=1 pings are dropped (it is unhealthy:
+  // systemd's watchdog must see the pings stop).
+  void set_drop_watchdog(bool drop) { drop_watchdog_ = drop; }
+
  private:
   bool sent_by_container(pid_t sender) const;
 
   UniqueFd socket_;
   dev_t pidns_dev_ = 0;
   ino_t pidns_ino_ = 0;
+  bool drop_watchdog_ = false;
 };
 
 // The lines of a notify message that may go to systemd, each "NAME=value\n":

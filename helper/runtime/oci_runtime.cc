@@ -129,6 +129,7 @@ std::vector<std::string> OciRuntime::exec_argv(const std::string& id,
     args.insert(args.end(), {"--additional-gids", gid});
   for (const auto& variable : settings.env) args.insert(args.end(), {"--env", variable});
   if (!settings.cwd.empty()) args.insert(args.end(), {"--cwd", settings.cwd});
+  if (!settings.pid_file.empty()) args.insert(args.end(), {"--pid-file", settings.pid_file});
   args.push_back(id);
   args.insert(args.end(), argv.begin(), argv.end());
   return args;

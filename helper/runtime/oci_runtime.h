@@ -21,6 +21,7 @@ struct ExecSettings {
   std::vector<std::string> additional_gids;  // numeric
   std::vector<std::string> env;              // "NAME=VALUE", added to the container's
   std::string cwd;                           // absolute path inside the container
+  std::string pid_file;                      // where runc writes the process's host PID
 };
 
 // The runc command line (crun speaks the same), with ctapp's own state root

@@ -45,7 +45,8 @@ constexpr int kConnectTimeoutMs = 1000;
 }  // namespace
 
 Result<pid_t> start_probe_attempt(const ReadyProbe& probe, pid_t container_pid,
-                                  const OciRuntime& runtime, const std::string& id) {
+                                  const OciRuntime& runtime, const std::string& id,
+                                  const ProbeOptions& options) {
   if (const auto* tcp = std::get_if<TcpProbe>(&probe)) {
     pid_t pid = ::fork();
     if (pid < 0) return fail("fork for the readiness probe: {}", errno_text(errno));
@@ -57,8 +58,11 @@ Result<pid_t> start_probe_attempt(const ReadyProbe& probe, pid_t container_pid,
     return pid;
   }
   if (const auto* command = std::get_if<ExecProbe>(&probe)) {
-    return spawn_process(runtime.exec_argv(id, command->argv),
-                         {.env_changes = {"NOTIFY_SOCKET"}, .quiet_stderr = true, .own_process_group = true});
+    return spawn_process(runtime.exec_argv(id, command->argv, false, {.pid_file = options.pid_file}),
+                         {.env_changes = {"NOTIFY_SOCKET"},
+                          .quiet_stderr = true,
+                          .output_fd = options.output_fd,
+                          .own_process_group = true});
   }
   return fail("the app has no readiness probe");
 }

@@ -15,7 +15,9 @@
 
 #include <fmt/format.h>
 
+#include "core/log.h"
 #include "core/unique_fd.h"
+#include "runtime/health_checker.h"
 #include "runtime/notify_relay.h"
 #include "process/process.h"
 #include "process/signals.h"
@@ -35,23 +37,6 @@ Result<UniqueFd> block_signals_into_fd() {
   return fd;
 }
 
-timespec to_timespec(std::chrono::milliseconds duration) {
-  return {static_cast<time_t>(duration.count() / 1000),
-          static_cast<long>((duration.count() % 1000) * 1000000)};
-}
-
-// A timer that first fires after `first`, then every `interval` (0: once).
-Result<UniqueFd> make_timer(std::chrono::milliseconds first, std::chrono::milliseconds interval) {
-  UniqueFd fd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-  if (!fd.valid()) return fail("timerfd: {}", errno_text(errno));
-  itimerspec spec{};
-  spec.it_value = to_timespec(std::max(first, std::chrono::milliseconds(1)));
-  spec.it_interval = to_timespec(interval);
-  if (::timerfd_settime(fd.get(), 0, &spec, nullptr) < 0)
-    return fail("timerfd_settime: {}", errno_text(errno));
-  return fd;
-}
-
 // The whole life of one container after `runc create`.
 class SupervisorLoop {
  public:
@@ -67,12 +52,26 @@ class SupervisorLoop {
       probe_timer_ = std::move(*timer);
       probe_deadline_ = std::chrono::steady_clock::now() + config_.ready_timeout;
     }
+    if (!std::holds_alternative<std::monostate>(config_.health.check)) {
+      auto checker = HealthChecker::start(config_.health, config_.health_file, runtime_, config_.id,
+                                          init_pid_);
+      if (!checker) return std::unexpected(checker.error());
+      health_ = std::move(*checker);
+      if (config_.watchdog_ping.count() > 0) {
+        auto timer = make_timer(config_.watchdog_ping, config_.watchdog_ping);
+        if (!timer) return std::unexpected(timer.error());
+        watchdog_timer_ = std::move(*timer);
+      }
+    }
     while (!exit_) {
-      pollfd fds[4] = {{signals_.get(), POLLIN, 0},
+      pollfd fds[7] = {{signals_.get(), POLLIN, 0},
                        {relay_ ? relay_->fd() : -1, POLLIN, 0},
                        {probe_timer_.get(), POLLIN, 0},
-                       {kill_timer_.get(), POLLIN, 0}};
-      if (::poll(fds, 4, -1) < 0) {
+                       {kill_timer_.get(), POLLIN, 0},
+                       {health_ ? health_->interval_fd() : -1, POLLIN, 0},
+                       {health_ ? health_->timeout_fd() : -1, POLLIN, 0},
+                       {watchdog_timer_.get(), POLLIN, 0}};
+      if (::poll(fds, 7, -1) < 0) {
         if (errno == EINTR) continue;
         return fail("poll: {}", errno_text(errno));
       }
@@ -82,6 +81,16 @@ class SupervisorLoop {
       if (fds[3].revents & POLLIN) {
         kill_timer_.reset();
         ::kill(init_pid_, SIGKILL);
+      }
+      if (health_ && (fds[4].revents & POLLIN)) {
+        if (auto finished = health_->on_interval(); finished && finished->transition)
+          health_changed(*finished->transition);
+      }
+      if (health_ && (fds[5].revents & POLLIN)) health_->on_timeout();
+      if (fds[6].revents & POLLIN) {
+        drain_timer(watchdog_timer_.get());
+        if (health_ && health_->state().report().status != HealthStatus::kUnhealthy)
+          notify_systemd("WATCHDOG=1\n");
       }
     }
     return *exit_;
@@ -99,9 +108,9 @@ class SupervisorLoop {
       int forwarded = signal == SIGTERM ? config_.stop_signal : signal;
       if ((signal == SIGTERM || signal == SIGINT) && !stop_requested_) {
         stop_requested_ = true;
+        if (health_) health_->stop();
         notify_systemd("STOPPING=1\nSTATUS=Stopping\n");
-        if (auto timer = make_timer(config_.kill_after, std::chrono::milliseconds(0)); timer)
-          kill_timer_ = std::move(*timer);
+        start_kill_timer();
       }
       ::kill(init_pid_, forwarded);
     }
@@ -111,15 +120,54 @@ class SupervisorLoop {
     int status = 0;
     pid_t pid;
     while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      if (health_) {
+        if (auto finished = health_->on_exit(pid, status)) {
+          if (finished->transition) health_changed(*finished->transition);
+          continue;
+        }
+      }
       if (pid == probe_pid_) {
         probe_pid_ = 0;
         if (exit_code_of(status) == 0) mark_ready();
       } else if (pid == init_pid_) {
-        exit_ = ContainerExit{exit_code_of(status), stop_requested_, never_ready_, probe_hung_};
+        exit_ = ContainerExit{exit_code_of(status), stop_requested_, never_ready_, probe_hung_,
+                              unhealthy_action_, unhealthy_status_};
       }
       // Anything else is an orphan of the container reparented to us, the
       // subreaper: reaping it is all there is to do.
     }
+  }
+
+  void start_kill_timer() {
+    if (auto timer = make_timer(config_.kill_after, std::chrono::milliseconds(0)); timer)
+      kill_timer_ = std::move(*timer);
+  }
+
+  // Logged once per transition, not per check.
+  void health_changed(HealthStatus status) {
+    std::string text = health_->state().status_text();
+    notify_systemd(fmt::format("STATUS={}\n", text));
+    if (relay_) relay_->set_drop_watchdog(status == HealthStatus::kUnhealthy);
+    if (auto error = health_->take_write_error(); !error.empty())
+      log_line(LogLevel::kWarning, fmt::format("app '{}': {}, ignoring", config_.id, error));
+    if (status != HealthStatus::kUnhealthy) {
+      log_line(LogLevel::kNotice, fmt::format("app '{}' is {}", config_.id, text));
+      return;
+    }
+    log_line(LogLevel::kWarning, fmt::format("app '{}' is {}", config_.id, text));
+    if (config_.health.on_failure == HealthOnFailure::kNone || stop_requested_ || unhealthy_action_)
+      return;
+    unhealthy_action_ = config_.health.on_failure;
+    unhealthy_status_ = text;
+    health_->stop();
+    if (config_.health.on_failure == HealthOnFailure::kKill) {
+      ::kill(init_pid_, SIGKILL);
+      return;
+    }
+    // restart: a stop like systemd's (stop signal, SIGKILL after the grace
+    // time); the supervisor then exits with failure and Restart= applies.
+    ::kill(init_pid_, config_.stop_signal);
+    start_kill_timer();
   }
 
   void handle_notify() {
@@ -128,8 +176,7 @@ class SupervisorLoop {
   }
 
   void handle_probe_timer() {
-    uint64_t expirations;
-    [[maybe_unused]] auto ignored = ::read(probe_timer_.get(), &expirations, sizeof expirations);
+    drain_timer(probe_timer_.get());
     if (ready_) return;
     // Checked before "is an attempt still running?": a probe that never
     // exits must not keep the app from failing at its ready timeout.
@@ -162,6 +209,10 @@ class SupervisorLoop {
   std::optional<NotifyRelay> relay_;
   UniqueFd probe_timer_;
   UniqueFd kill_timer_;
+  std::optional<HealthChecker> health_;
+  UniqueFd watchdog_timer_;
+  std::optional<HealthOnFailure> unhealthy_action_;
+  std::string unhealthy_status_;
   std::chrono::steady_clock::time_point probe_deadline_;
   pid_t probe_pid_ = 0;
   bool ready_ = false;

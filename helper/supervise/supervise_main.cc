@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,22 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
     else if (arg == "--kill-after-ms") config.kill_after = std::chrono::milliseconds(std::atoll(value.c_str()));
     else if (arg == "--stop-signal") config.stop_signal = std::atoi(value.c_str());
     else if (arg == "--stop-with-parent") out.parent = static_cast<pid_t>(std::atoi(value.c_str()));
+    else if (arg == "--health-tcp") config.health.check = ctapp::TcpProbe{static_cast<uint16_t>(std::atoi(value.c_str()))};
+    else if (arg == "--health-arg") {
+      if (!std::holds_alternative<ctapp::ExecProbe>(config.health.check)) config.health.check = ctapp::ExecProbe{};
+      std::get<ctapp::ExecProbe>(config.health.check).argv.push_back(value);
+    }
+    else if (arg == "--health-interval-ms") config.health.interval = std::chrono::milliseconds(std::atoll(value.c_str()));
+    else if (arg == "--health-timeout-ms") config.health.timeout = std::chrono::milliseconds(std::atoll(value.c_str()));
+    else if (arg == "--health-start-period-ms") config.health.start_period = std::chrono::milliseconds(std::atoll(value.c_str()));
+    else if (arg == "--health-retries") config.health.retries = static_cast<uint32_t>(std::atoi(value.c_str()));
+    else if (arg == "--health-file") config.health_file = value;
+    else if (arg == "--health-on-failure") {
+      if (value == "none") config.health.on_failure = ctapp::HealthOnFailure::kNone;
+      else if (value == "kill") config.health.on_failure = ctapp::HealthOnFailure::kKill;
+      else if (value == "restart") config.health.on_failure = ctapp::HealthOnFailure::kRestart;
+      else return false;
+    }
     else if (arg == "--notify") {
       if (value == "started") config.notify = NotifyMode::kStarted;
       else if (value == "container") config.notify = NotifyMode::kContainer;
@@ -78,7 +95,7 @@ int run_main(int argc, char** argv) {
     std::fprintf(stderr, "ctapp-supervise: internal program of ctapp, started by 'ctapp run'\n");
     return 2;
   }
-  const auto& config = arguments.config;
+  auto& config = arguments.config;
   // `ctapp run --foreground` killed with SIGKILL cannot pass anything on:
   // its death becomes a SIGTERM here, a stop like any other.
   if (arguments.parent > 0) {
@@ -103,6 +120,13 @@ int run_main(int argc, char** argv) {
       return 1;
     }
   }
+  // With [health], the supervisor pings systemd's watchdog itself, at half
+  // its timeout, and only while the app is not unhealthy.
+  bool has_health = !std::holds_alternative<std::monostate>(config.health.check);
+  if (watchdog_usec && has_health && (!watchdog_pid || std::atol(watchdog_pid) == ::getpid())) {
+    long long usec = std::atoll(watchdog_usec);
+    if (usec > 0) config.watchdog_ping = std::chrono::milliseconds(std::max(1LL, usec / 2000));
+  }
   auto exit = ctapp::supervise(*runtime, config);
   if (!exit) {
     log_line(LogLevel::kErr, "app '" + config.id + "' could not be started: " + exit.error().message);
@@ -114,6 +138,13 @@ int run_main(int argc, char** argv) {
                     ctapp::describe_probe(config.probe) +
                     (exit->probe_hung ? " was still running; killed it" : " kept failing") +
                     "); stopped it");
+    return 1;
+  }
+  if (exit->unhealthy_action) {
+    log_line(LogLevel::kErr, "app '" + config.id + "' was " + exit->unhealthy_status + "; " +
+                                 (*exit->unhealthy_action == ctapp::HealthOnFailure::kKill
+                                      ? "killed it (on_failure = kill)"
+                                      : "stopped it (on_failure = restart)"));
     return 1;
   }
   // A stop we asked for ends with the stop signal, or SIGKILL after the

@@ -64,6 +64,8 @@ feed_guest_registry || { echo "cannot feed the guest's registry"; exit 1; }
 mkdir -p "$root/e2e" "$root/etc/containers.d"
 cp "$here/guest-lib.sh" "$root/e2e/"
 cp -r "$here/cases" "$root/e2e/"
+# The static sd_notify sender, bind-mounted into apps that notify themselves.
+cp "$build_dir/tests/integration/run/notify-sender" "$root/e2e/"
 # Apps that must be there when the guest boots, for the generator.
 cp "$here"/boot-apps/*.ctapp "$root/etc/containers.d/"
 echo "   guest ready in $(( $(date +%s) - start )) s"

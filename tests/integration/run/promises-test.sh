@@ -354,10 +354,15 @@ command = ["true"]'
     "without a unit: the foreground hint"
   mkdir -p "$ROOT/run/systemd/generator/ctapp@idle.service.d"
   err=$(ctapp exec idle true 2>&1); status=$?
+  assert_eq 1 "$status" "exec in a unit's app that is not running, without systemd"
+  assert_contains "$err" "app 'idle' is not running: systemd is not running here, so its unit ctapp@idle cannot start it; start it with 'ctapp run --foreground idle'" \
+    "a generated unit but no systemd (no /run/systemd/system): the foreground fallback"
+  mkdir -p "$ROOT/run/systemd/system"
+  err=$(ctapp exec idle true 2>&1); status=$?
   rm -rf "$ROOT/run/systemd"
   assert_eq 1 "$status" "exec in a unit's app that is not running"
-  assert_contains "$err" "app 'idle' is not running: start it with 'systemctl start ctapp@idle'" \
-    "with a generated unit: the systemctl hint"
+  assert_contains "$err" "app 'idle' is not running: start it with 'systemctl start ctapp@idle' ('systemctl status ctapp@idle' says why it stopped)" \
+    "with a generated unit and systemd running: the systemctl hint"
 }
 
 test_reload_signal_reaches_the_containers_init() {
@@ -508,13 +513,35 @@ stop_timeout = 30'
   rm -f "$data/up" "$data/pid1"
   start_app tiny
   wait_until 20 test -e "$data/up" || { fail "never started: $(cat "$ROOT/tiny.log")"; return; }
-  assert_eq "/run/ctapp-init -- sh -c " "$(cut -c1-25 "$data/pid1")" "PID 1 is tini, the app after --"
+  assert_eq "/run/ctapp-init -g -- sh -c " "$(cut -c1-28 "$data/pid1")" "PID 1 is tini -g, the app after --"
   started=$(date +%s)
   kill -TERM "$run_pid"; wait "$run_pid"
   assert_eq 0 "$?" "a requested stop is a clean exit"
   elapsed=$(( $(date +%s) - started ))
   [ "$elapsed" -lt 15 ] || fail "the stop took ${elapsed}s: SIGTERM did not end sleep (SIGKILL comes at 29s)"
   assert_eq "" "$(leftovers)" "nothing left"
+}
+
+# init = true runs tini -g: the stop signal reaches the app's whole process
+# group. Here the app's shell ignores SIGTERM and waits for a `sleep` of its
+# group: without -g only the shell is signalled and the stop needs SIGKILL
+# (at 29 s), which ends the shell in its wait; with -g the sleep ends, the
+# shell's wait returns, and it writes /data/ended before it exits.
+test_init_signals_the_apps_whole_process_group() {
+  write_app grouped '[run]
+command = ["sh", "-c", "trap \"\" TERM; (trap - TERM; exec sleep 1000) & touch /data/up; wait; echo group-signalled > /data/ended"]
+init = true
+[service]
+stop_timeout = 30'
+  local data
+  data=$(volume grouped)
+  rm -f "$data/up" "$data/ended"
+  start_app grouped
+  wait_until 20 test -e "$data/up" || { fail "never started: $(cat "$ROOT/grouped.log")"; return; }
+  kill -TERM "$run_pid"; wait "$run_pid"
+  assert_eq 0 "$?" "a requested stop is a clean exit"
+  # Without -g the SIGKILL at 29 s ends the shell before it writes this.
+  assert_eq "group-signalled" "$(cat "$data/ended" 2>/dev/null)" "the shell's wait returned: its child got SIGTERM"
 }
 
 test_sysctl_values_reach_the_apps_namespaces() {
