@@ -39,7 +39,7 @@ mkdir -p "$stage/vm" "$stage/e2e"
 meson install -C "$build_dir" --no-rebuild --quiet --destdir "$stage" >/dev/null || exit 1
 "$source_dir/tests/images/make-busybox-image.sh" "$stage/srv/images" box sh >/dev/null || exit 1
 cp "$source_dir/tests/e2e/guest-lib.sh" "$stage/e2e/"
-cp "$here/guest/run-cases.sh" "$stage/vm/"
+cp "$here/guest/run-cases.sh" "$here/guest/vm-lib.sh" "$stage/vm/"
 cp -r "$here/cases" "$stage/vm/"
 [ -z "${VM_ONLY:-}" ] || echo "$VM_ONLY" > "$stage/vm/only"
 # Only the entries, never "." (the stage's own mode would become /'s).

@@ -1,4 +1,4 @@
-. /e2e/guest-lib.sh
+. /vm/vm-lib.sh
 # memory_max is enforced by the kernel on the app's unit: an app that
 # allocates past it is OOM-killed inside its own unit, systemd records the
 # result 'oom-kill' and restarts the unit per restart =; another app goes on.
@@ -29,10 +29,18 @@ steady=ctapp@steady.service
 assert_eq "67108864" "$(systemctl show -P MemoryMax $hog)" "MemoryMax of the unit"
 systemctl start $steady || die "steady did not start: $(journalctl -u $steady --no-pager | tail -5)"
 steady_pid=$(systemctl show -P MainPID $steady)
+echo "steady is up; starting hog (OOMPolicy $(systemctl show -P OOMPolicy $hog), MemoryAccounting $(systemctl show -P MemoryAccounting $hog))"
 systemctl start --no-block $hog
 # Between the kill and the restart (restart_sec) the unit shows its result.
-wait_until 120 sh -c "[ \"\$(systemctl show -P Result $hog)\" = oom-kill ]" ||
-  die "no Result=oom-kill for $hog (Result '$(systemctl show -P Result $hog)', state '$(state_of $hog)'): $(journalctl -u $hog --no-pager | tail -8)"
+oom_result() {
+  [ "$(systemctl show -P Result $hog)" = oom-kill ] && return 0
+  events=$(cat "/sys/fs/cgroup$(systemctl show -P ControlGroup $hog)/memory.events" 2>/dev/null | tr '\n' ' ')
+  echo "hog: $(systemctl show -p ActiveState -p SubState -p Result -p NRestarts $hog | tr '\n' ' ') memory.events: $events" >> /run/hog-trace
+  return 1
+}
+wait_for 90 oom_result ||
+  die "no Result=oom-kill for $hog; its states: $(tail -4 /run/hog-trace)"
+echo "hog: Result=oom-kill"
 status=$(systemctl status $hog --no-pager 2>&1)
 assert_contains "$status" "(Result: oom-kill)" "systemctl status of the killed app"
 journal=$(journalctl -u $hog --no-pager)
@@ -41,7 +49,7 @@ assert_not_contains "$journal" "hog survived" "the allocation was stopped"
 assert_contains "$journal" "killed by the OOM killer" "systemd's record of the kill"
 assert_contains "$journal" "Failed with result 'oom-kill'" "the unit's result in the journal"
 # restart = "on-failure" counts an OOM kill: the unit comes back.
-wait_until 60 sh -c "[ \"\$(systemctl show -P NRestarts $hog)\" -ge 1 ] && [ \"\$(systemctl show -P ActiveState $hog)\" = active ]" ||
+wait_for 60 sh -c "[ \"\$(systemctl show -P NRestarts $hog)\" -ge 1 ] && [ \"\$(systemctl show -P ActiveState $hog)\" = active ]" ||
   die "$hog was not restarted (NRestarts $(systemctl show -P NRestarts $hog), state '$(state_of $hog)')"
 # The kernel's own count, in the (new) unit's cgroup once killed again.
 # The other app is untouched: same main process, still running.

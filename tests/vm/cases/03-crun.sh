@@ -1,4 +1,4 @@
-. /e2e/guest-lib.sh
+. /vm/vm-lib.sh
 # runtime = "crun": the app starts under crun (runc cannot see it), is
 # ready, lives in the unit's cgroup, and stops leaving nothing behind.
 cat > /etc/containers.d/crunny.ctapp <<'APP'

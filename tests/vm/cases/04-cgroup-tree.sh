@@ -1,4 +1,4 @@
-. /e2e/guest-lib.sh
+. /vm/vm-lib.sh
 # The cgroup tree of an app: the container under ctapp@NAME.service/container,
 # the supervisor (the unit's main process) beside it in .../supervisor, no
 # process in the unit's cgroup itself (cgroup v2 allows processes only in

@@ -35,15 +35,15 @@ for case_file in /vm/cases/*.sh; do
   name=$(basename "$case_file" .sh)
   say "--- $name"
   if systemd-run --quiet --wait --pipe --collect --service-type=exec \
-      -p RuntimeMaxSec=240 -p StandardInput=null /bin/sh "$case_file" > "/run/vm-$name.log" 2>&1; then
+      -p RuntimeMaxSec=400 -p StandardInput=null /bin/sh "$case_file" > "/run/vm-$name.log" 2>&1; then
     passed=$((passed + 1))
     sed 's/^/    /' "/run/vm-$name.log" >> "$results"
     say "    ok"
   else
     failed=$((failed + 1))
     sed 's/^/    /' "/run/vm-$name.log" >> "$results"
-    say "    FAILED; the guest's journal, last lines:"
-    journalctl --no-pager -o short-monotonic -b -n 25 | cut -c1-300 | sed 's/^/    | /' >> "$results"
+    say "    FAILED; the journal of its apps, last lines:"
+    journalctl --no-pager -o short-monotonic -b -n 30 -u 'ctapp@*' | cut -c1-300 | sed 's/^/    | /' >> "$results"
   fi
 done
 say "VM-SUMMARY $passed $failed"
