@@ -23,7 +23,7 @@ VM_UNNEEDED_MODULES="drivers/gpu drivers/net/wireless drivers/net/ethernet drive
 # /dev/vdb and runs /vm/run-cases.sh, which writes its results to /dev/vdc
 # and powers the machine off.
 vm_guest_setup() {  # ROOT
-  local root=$1 modules version
+  local root=$1 modules version dir unit
   echo "ctapp-vm" > "$root/etc/hostname"
   for unit in serial-getty@ttyS0 getty@tty1 apt-daily.timer apt-daily-upgrade.timer \
     e2scrub_all.timer e2scrub_reap fstrim.timer; do

@@ -8,7 +8,7 @@
 # N failed" from what the guest wrote back.
 # Usage: run-vm.sh SOURCE_DIR BUILD_DIR
 # VM_ONLY="GLOB..." runs only the cases whose file name matches a glob.
-# VM_TIMEOUT (default 900) is the hard limit in seconds for the whole boot.
+# VM_TIMEOUT (default 1500) is the hard limit in seconds for the whole boot.
 set -u
 source_dir=$(readlink -f "$1")
 build_dir=$(readlink -f "$2")
@@ -48,7 +48,7 @@ echo "   run's files packed in $(( $(date +%s) - start )) s ($(du -h "$work/inpu
 
 echo "== booting the VM (qemu, software emulation)"
 start=$(date +%s)
-vm_run "$work" "$image" "$work/input.tar" "${VM_TIMEOUT:-900}"
+vm_run "$work" "$image" "$work/input.tar" "${VM_TIMEOUT:-1500}"
 vm_status=$?
 echo "== the VM ran for $(( $(date +%s) - start )) s"
 cp "$work/console.log" "$log_dir/console.log"

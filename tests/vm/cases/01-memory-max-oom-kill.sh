@@ -38,7 +38,9 @@ oom_result() {
   echo "hog: $(systemctl show -p ActiveState -p SubState -p Result -p NRestarts $hog | tr '\n' ' ') memory.events: $events" >> /run/hog-trace
   return 1
 }
-wait_for 90 oom_result ||
+# Near the limit the kernel reclaims (and refaults the app's own text) for
+# a while before it kills: under emulation on a busy machine, minutes.
+wait_for 300 oom_result ||
   die "no Result=oom-kill for $hog; its states: $(tail -4 /run/hog-trace)"
 echo "hog: Result=oom-kill"
 status=$(systemctl status $hog --no-pager 2>&1)
@@ -47,11 +49,12 @@ journal=$(journalctl -u $hog --no-pager)
 assert_contains "$journal" "hog allocating" "the app ran"
 assert_not_contains "$journal" "hog survived" "the allocation was stopped"
 assert_contains "$journal" "killed by the OOM killer" "systemd's record of the kill"
-assert_contains "$journal" "Failed with result 'oom-kill'" "the unit's result in the journal"
+# (systemd logs the result once ExecStopPost has run)
+wait_for 60 sh -c "journalctl -u $hog --no-pager | grep -q \"Failed with result 'oom-kill'\"" ||
+  die "no \"Failed with result 'oom-kill'\" for $hog in the journal"
 # restart = "on-failure" counts an OOM kill: the unit comes back.
 wait_for 60 sh -c "[ \"\$(systemctl show -P NRestarts $hog)\" -ge 1 ] && [ \"\$(systemctl show -P ActiveState $hog)\" = active ]" ||
   die "$hog was not restarted (NRestarts $(systemctl show -P NRestarts $hog), state '$(state_of $hog)')"
-# The kernel's own count, in the (new) unit's cgroup once killed again.
 # The other app is untouched: same main process, still running.
 assert_eq "active" "$(state_of $steady)" "the other app's state"
 assert_eq "$steady_pid" "$(systemctl show -P MainPID $steady)" "the other app's main PID"

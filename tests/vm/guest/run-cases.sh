@@ -35,7 +35,7 @@ for case_file in /vm/cases/*.sh; do
   name=$(basename "$case_file" .sh)
   say "--- $name"
   if systemd-run --quiet --wait --pipe --collect --service-type=exec \
-      -p RuntimeMaxSec=400 -p StandardInput=null /bin/sh "$case_file" > "/run/vm-$name.log" 2>&1; then
+      -p RuntimeMaxSec=600 -p StandardInput=null /bin/sh "$case_file" > "/run/vm-$name.log" 2>&1; then
     passed=$((passed + 1))
     sed 's/^/    /' "/run/vm-$name.log" >> "$results"
     say "    ok"
