@@ -11,6 +11,7 @@ say() { echo "$*" | tee -a "$results"; }
 say "--- guest: $(uname -r), cgroup controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
 state=$(systemctl is-system-running --wait)
 say "--- guest state after boot: $state"
+say "--- $(systemd-analyze time 2>&1 | head -1)"
 mkdir -p /etc/containers.d
 # ctapp's generator and unit template were installed after boot.
 systemctl daemon-reload
