@@ -3,16 +3,17 @@
 # The whole test suite, as CI runs it (README's second command), in three
 # build directories:
 #   build-test  g++, warnings as errors: unit, golden, integration, e2e
+#               (and, in the vm lane, the VM cases: qemu with its own kernel)
 #   build-asan  g++ with AddressSanitizer + UndefinedBehaviorSanitizer:
 #               unit, golden and integration (the e2e guest runs build-test's
 #               install; the sanitizer runtimes are not in the guest)
 #   build-fuzz  clang 16 + libFuzzer: every tests/fuzz target for
 #               $FUZZ_SECONDS (default 60) from its corpus in the tree
 # Every lane runs even when an earlier one failed; the exit status is 1 if
-# any failed. LANES="test asan fuzz" (the default) picks lanes.
+# any failed. LANES="test asan fuzz vm" (the default) picks lanes.
 set -u
 cd "$(dirname "$0")/.."
-lanes=${LANES:-test asan fuzz}
+lanes=${LANES:-test asan fuzz vm}
 failed=""
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
@@ -29,7 +30,7 @@ lane() {  # NAME COMMAND...
 
 test_lane() {
   rm -rf build-test && meson setup build-test -Dwerror=true >/dev/null &&
-    meson test -C build-test --print-errorlogs
+    meson test -C build-test --print-errorlogs --no-suite vm
 }
 
 asan_lane() {
@@ -43,6 +44,17 @@ fuzz_lane() {
       -Db_lundef=false >/dev/null &&
     meson compile -C build-fuzz fuzz >/dev/null &&
     meson test -C build-fuzz --no-rebuild --print-errorlogs --suite fuzz
+}
+
+# The VM cases (tests/vm: cgroup v2 limits, OOM kills, crun) on build-test's
+# binaries when the test lane made them, else on a build of their own.
+vm_lane() {
+  dir=build-test
+  if [ ! -f build-test/build.ninja ]; then
+    dir=build-vm
+    rm -rf build-vm && meson setup build-vm -Dwerror=true >/dev/null || return 1
+  fi
+  meson test -C "$dir" --print-errorlogs --suite vm
 }
 
 for name in $lanes; do

@@ -13,6 +13,19 @@ E2E_PACKAGES="$E2E_PACKAGES,docker-registry"
 # seccomp.json for the apps (it needs a container-network-stack)
 E2E_PACKAGES="$E2E_PACKAGES,golang-github-containers-common,containernetworking-plugins"
 
+# debootstrap_root PACKAGES DIR: a Debian 12 root with PACKAGES at DIR
+# (which must not exist), set up to boot with systemd as PID 1. Also used by
+# the VM lane (tests/vm/harness.sh), with its own packages.
+debootstrap_root() {
+  local packages=$1 dir=$2
+  debootstrap --variant=minbase --include="$packages" bookworm "$dir" \
+    http://deb.debian.org/debian >&2 || return 1
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+  echo "ctapp-e2e" > "$dir/etc/hostname"
+  # No getty on a console nobody reads; it only slows shutdown.
+  ln -sf /dev/null "$dir/etc/systemd/system/console-getty.service"
+}
+
 # The cached guest root (debootstrap, ~50 s once), keyed by its package
 # list; built in a temporary directory and renamed, so a killed build
 # leaves no half root behind. Never modified afterwards: each boot uses an
@@ -24,12 +37,7 @@ guest_base() {
   if [ ! -d "$base" ]; then
     mkdir -p "$E2E_CACHE"
     rm -rf "$base.tmp"
-    debootstrap --variant=minbase --include="$E2E_PACKAGES" bookworm "$base.tmp" \
-      http://deb.debian.org/debian >&2 || { rm -rf "$base.tmp"; return 1; }
-    rm -rf "$base.tmp"/var/cache/apt/archives/*.deb "$base.tmp"/var/lib/apt/lists/*
-    echo "ctapp-e2e" > "$base.tmp/etc/hostname"
-    # No getty on a console nobody reads; it only slows shutdown.
-    ln -sf /dev/null "$base.tmp/etc/systemd/system/console-getty.service"
+    debootstrap_root "$E2E_PACKAGES" "$base.tmp" || { rm -rf "$base.tmp"; return 1; }
     mv "$base.tmp" "$base"
   fi
   echo "$base"

@@ -25,6 +25,8 @@ helper=$(find "$root" -path '*/bin/ctapp' -type f)
 for page in man5/ctapp.ctapp.5 man8/ctapp.8 man8/ctapp-generator.8; do
   find "$root" -path "*/man/$page" | grep -q . || fail "man page $page is not installed"
 done
+# Delegate=yes would make it "continue": an OOM kill must fail the unit.
+grep -qx 'OOMPolicy=stop' "$template" || fail "ctapp@.service does not set OOMPolicy=stop"
 [ "$failures" -eq 0 ] || exit 1
 
 "$helper" check "$source_dir"/examples/*.ctapp || fail "ctapp check rejects an example"
