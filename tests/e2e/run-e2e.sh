@@ -1,7 +1,8 @@
 #!/bin/bash
-# The end-to-end proof under systemd as PID 1: installs the build into a
-# throw-away Debian 12 guest (systemd-nspawn on an overlay of a cached
-# root), boots it so the generator runs at boot, runs each case of cases/
+# The end-to-end proof under systemd as PID 1: installs ctapp's Debian
+# package, built from the source tree, into a throw-away Debian 12 guest
+# (systemd-nspawn on an overlay of a cached root), checks the package
+# (lintian, contents), boots it so the generator runs at boot, runs each case of cases/
 # inside it as a systemd unit, reboots it once for the cases that need a
 # second boot, and reports "N passed, N failed".
 # Usage: run-e2e.sh SOURCE_DIR BUILD_DIR
@@ -25,7 +26,20 @@ echo "== preparing the guest"
 start=$(date +%s)
 guest_mount "$work" || { echo "cannot make the guest root"; exit 1; }
 root=$work/root
-meson install -C "$build_dir" --no-rebuild --quiet --destdir "$root" >/dev/null || exit 1
+# ctapp goes in as its Debian package, built from the source tree once per
+# run (packaging/build-deb.sh; no unit tests, they are a suite of their own;
+# no -dbgsym package), so every case also proves the package; dpkg -i in the
+# guest's root needs no network: E2E_PACKAGES has what the package depends on.
+t0=$(date +%s)
+package_dir=$work/deb
+DEB_BUILD_OPTIONS="nocheck noddebs" "$source_dir/packaging/build-deb.sh" "$package_dir" >/dev/null || {
+  echo "cannot build the Debian package"; exit 1; }
+deb=$(ls "$package_dir"/ctapp_*.deb)
+echo "   package built in $(( $(date +%s) - t0 )) s: $(basename "$deb")"
+cp "$deb" "$root/var/tmp/"
+chroot "$root" dpkg -i "/var/tmp/$(basename "$deb")" > "$work/dpkg.log" 2>&1 || {
+  echo "dpkg -i of the package failed in the guest:"; cat "$work/dpkg.log"; exit 1; }
+rm "$root/var/tmp/$(basename "$deb")"
 "$source_dir/tests/images/make-busybox-image.sh" "$root/srv/images" box sh >/dev/null || exit 1
 if ls "$here"/cases/*valkey* >/dev/null 2>&1; then
   "$source_dir/tests/images/make-valkey-like-image.sh" "$root/srv/images" valkey-like >/dev/null || exit 1
@@ -133,6 +147,44 @@ selected() {
   return 1
 }
 
+# The package itself: lintian (no errors), its contents and dependencies.
+check_package() {
+  echo "--- package-lintian-contents-depends"
+  if "$source_dir/packaging/check-deb.sh" "$deb" > "$log_dir/package.log" 2>&1; then
+    passed=$((passed + 1)); sed 's/^/    /' "$log_dir/package.log"; echo "    ok"
+  else
+    failed=$((failed + 1)); failures+=("package")
+    sed 's/^/    /' "$log_dir/package.log"; echo "    FAILED"
+  fi
+}
+
+# Purging the package (after the guest is off) keeps the apps' data and says
+# so; the programs are gone.
+check_purge() {
+  echo "--- package-purge-keeps-apps-data"
+  local out problems=""
+  mkdir -p "$root/var/lib/ctapp/apps/kept" "$root/opt/containers"
+  echo data > "$root/var/lib/ctapp/apps/kept/file"
+  if ! out=$(chroot "$root" dpkg --purge ctapp 2>&1); then
+    problems="dpkg --purge failed: $out"
+  elif [ -e "$root/usr/bin/ctapp" ] || [ -e "$root/usr/lib/systemd/system-generators/ctapp-generator" ]; then
+    problems="ctapp's programs are still there after the purge"
+  elif [ "$(cat "$root/var/lib/ctapp/apps/kept/file" 2>/dev/null)" != data ] || [ ! -d "$root/opt/containers" ]; then
+    problems="the purge deleted apps' data"
+  else
+    case "$out" in
+      *"ctapp: kept /var/lib/ctapp (apps' images and data)"*"ctapp: kept /opt/containers"*) ;;
+      *) problems="the purge does not say what it kept: $out" ;;
+    esac
+  fi
+  if [ -z "$problems" ]; then
+    passed=$((passed + 1)); echo "    ok"
+  else
+    failed=$((failed + 1)); echo "    FAILED: $problems"
+  fi
+}
+
+check_package
 if boot; then
   check_boot_log
   for case_file in "$here"/cases/*.sh; do
@@ -148,6 +200,8 @@ if boot; then
     done
   fi
 fi
+guest_poweroff
+check_purge
 # Test logs are often shown cut to their end: repeat why each case failed,
 # and the errors its apps logged, where they will be seen.
 for name in "${failures[@]}"; do
