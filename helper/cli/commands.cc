@@ -6,6 +6,7 @@
 #include "cli/lifecycle_commands.h"
 #include "cli/list_command.h"
 #include "cli/pull_command.h"
+#include "cli/update_commands.h"
 
 namespace ctapp {
 
@@ -25,6 +26,8 @@ std::span<const Command> all_commands() {
       {"list", "[--json]", "list apps with state, version and pid (--json)", run_list_command},
       {"ps", "[--json]", "the same as list", run_list_command},
       {"status", "NAME [--json]", "show one app in detail (--json)", run_status_command},
+      {"update", "[--dry-run] NAME... | --all", "pull a newer image of a tag and make it the next start's version", run_update_command},
+      {"rollback", "NAME", "make the previous kept version the next start's version (no network)", run_rollback_command},
       {"check", "FILE.ctapp...", "validate .ctapp files and print every error", run_check_command},
   };
   return kCommands;

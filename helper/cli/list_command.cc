@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/atomic_file.h"
 #include "core/app_config_parser.h"
+#include "core/app_versions.h"
 #include "core/config_files.h"
 #include "core/value_checks.h"
 #include "runtime/app_layout.h"
@@ -34,6 +35,7 @@ struct AppStatus {
   std::optional<int> pid;
   std::vector<std::string> addresses;  // bridge mode: from the CNI result
   std::optional<IdRange> host_ids;     // user_namespace = "auto": the app's range
+  AppVersions versions;                // on disk, current first
 };
 
 AppStatus status_of(const Paths& paths, const std::string& name,
@@ -50,6 +52,7 @@ AppStatus status_of(const Paths& paths, const std::string& name,
     }
   }
   if (auto range = recorded_id_range(paths, name); range && *range) status.host_ids = **range;
+  if (auto versions = read_app_versions(paths, name); versions) status.versions = std::move(*versions);
   AppLayout layout = runtime_layout(paths, name);
   auto network_file = layout.runtime / "network.json";
   if (auto network = read_json_file(network_file, {.max_size = 1 << 20}); network && network->is_object())
@@ -81,6 +84,10 @@ nlohmann::json to_json(const AppStatus& status) {
   json["host_ids"] = status.host_ids ? nlohmann::json{{"start", status.host_ids->start},
                                                       {"count", status.host_ids->count}}
                                      : nlohmann::json(nullptr);
+  json["versions"] = nlohmann::json::array();
+  for (const auto& version : status.versions.versions)
+    json["versions"].push_back(
+        {{"dir", version.dir}, {"digest", version.digest}, {"reference", version.reference}});
   if (!status.error.empty()) json["error"] = status.error;
   return json;
 }
@@ -147,6 +154,10 @@ int run_status_command(const GlobalOptions& options, const std::vector<std::stri
   if (!status.version.empty()) std::printf("  version: %s\n", status.version.c_str());
   if (!status.image_digest.empty()) std::printf("  digest:  %s\n", status.image_digest.c_str());
   if (status.pid) std::printf("  pid:     %d\n", *status.pid);
+  // Most recently used first: the first is what the next start runs.
+  for (const auto& version : status.versions.versions)
+    std::printf("  %s %s %s\n", &version == status.versions.current() ? "kept:   " : "        ",
+                version.dir.c_str(), version.digest.c_str());
   for (const auto& address : status.addresses) std::printf("  address: %s\n", address.c_str());
   if (status.host_ids)
     std::printf("  ids:     %s\n", fmt::format("{}-{} on the machine (user namespace)", status.host_ids->start,

@@ -6,6 +6,8 @@
 #include "bundle/foreground_limits.h"
 #include "bundle/runtime_config.h"
 #include "cli/lifecycle.h"
+#include "cli/version_dirs.h"
+#include "core/app_versions.h"
 #include "core/log.h"
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
@@ -52,42 +54,44 @@ Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
   return store->load_image(**descriptor, Platform::current());
 }
 
-// ROOT/opt/containers/NAME-VERSION/rootfs, unpacked unless it is there
-// already from the same manifest.
-Status ensure_unpacked(const AppLayout& layout, const StoredImage& image, const IdShift& shift) {
-  auto image_lock = FileLock::acquire(layout.lock_dir / ("image-" + image.manifest_digest.substr(7, 16)),
-                                      FileLock::Wait::kBlock, "");
-  if (!image_lock) return std::unexpected(image_lock.error());
-  auto digest_file = layout.bundle / "image-digest";
-  // The ownership of the files is part of what was unpacked: with another
-  // id range the rootfs is unpacked again.
-  std::string unpacked_as = image.manifest_digest + (shift.active() ? fmt::format(" ids={}", shift.offset) : "") + "\n";
-  remove_stale_unpacks(layout.bundle);
-  std::error_code error;
-  if (std::filesystem::exists(layout.lower, error)) {
-    if (read_file(digest_file, 128).value_or("") == unpacked_as) return {};
-    log(LogLevel::kNotice, "'{}' holds another image; unpacking {} again", layout.bundle.string(),
-        image.manifest_digest);
-    std::filesystem::remove_all(layout.lower, error);
-    if (error) return fail("remove '{}': {}", layout.lower.string(), error.message());
-  }
-  std::vector<LayerBlob> layers;
-  for (const auto& layer : image.layers)
-    layers.push_back({layer.blob, layer.descriptor.media_type, layer.descriptor.digest, layer.diff_id,
-                      layer.descriptor.size});
-  log(LogLevel::kInfo, "unpacking {} ({} layers) to '{}'", image.manifest_digest, layers.size(),
-      layout.lower.string());
-  auto unpacked = unpack_rootfs(layers, layout.lower, shift);
-  if (!unpacked) return std::unexpected(unpacked.error());
-  if (auto dropped = describe_dropped_xattrs(*unpacked); !dropped.empty())
-    log(LogLevel::kWarning, "unpacking {}: {}", image.manifest_digest, dropped);
-  return write_file_atomic(digest_file, unpacked_as);
-}
-
 }  // namespace
 
+Result<ChosenVersion> choose_version(const Paths& paths, const AppConfig& app, const IdShift& shift) {
+  auto ref = parse_image_reference(app.image);
+  if (!ref) return std::unexpected(ref.error());
+  if (auto swept = sweep_version_temps(paths); !swept) return std::unexpected(swept.error());
+  auto record = read_app_versions(paths, app.name);
+  if (!record) return std::unexpected(record.error());
+  ChosenVersion chosen;
+  const AppVersion* known = record->latest_for(ref->canonical());
+  unsigned offset = shift.active() ? shift.offset : 0;
+  if (known && version_dir_name(app.name, ref->version(), known->digest, offset) == known->dir &&
+      version_is_whole(paths, app.name, *known)) {
+    auto config = read_version_image_config(paths, *known);
+    if (!config) return std::unexpected(config.error());
+    chosen.version = *known;
+    chosen.image_config = std::move(*config);
+  } else {
+    // The blobs stay until they are unpacked, whatever a gc decides.
+    auto store = OciLayout::open_or_create(paths.image_store());
+    if (!store) return std::unexpected(store.error());
+    auto blobs_in_use = store->lock_blobs(false);
+    if (!blobs_in_use) return std::unexpected(blobs_in_use.error());
+    auto stored = image_in_store(paths, app, *ref);
+    if (!stored) return std::unexpected(stored.error());
+    auto installed = install_version(paths, app.name, *ref, *stored, shift);
+    if (!installed) return std::unexpected(installed.error());
+    chosen.version = std::move(*installed);
+    chosen.image_config = std::move(stored->config);
+  }
+  if (record->current() && *record->current() == chosen.version) return chosen;
+  record->make_current(chosen.version);
+  if (auto written = write_app_versions(paths, app.name, *record); !written) return std::unexpected(written.error());
+  return chosen;
+}
+
 Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOptions& options) {
-  const AppLayout& layout = app.layout;
+  AppLayout layout = app.layout;
   const std::string& name = app.config.name;
   {
     auto running = FileLock::acquire(layout.lock_dir / (name + ".run"), FileLock::Wait::kFailIfHeld,
@@ -101,42 +105,31 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
 
   AppState state;
   state.version = layout.version;
-  state.bundle = layout.bundle;
   state.runtime = app.config.run.runtime;
   state.keep_changes = app.config.run.keep_changes;
   auto id_map = app_id_map(paths, app.config);
   if (!id_map) return std::unexpected(id_map.error());
   if (auto dirs = ensure_app_dirs(paths, layout, id_map->shift.offset); !dirs) return dirs;
-  std::optional<StoredImage> image;
+  std::optional<nlohmann::json> image_config;
   if (!app.config.image.empty()) {
-    auto ref = parse_image_reference(app.config.image);
-    if (!ref) return std::unexpected(ref.error());
-    auto stored = image_in_store(paths, app.config, *ref);
-    if (!stored) {
-      release_unused_bundle_dir(layout);
-      return std::unexpected(stored.error());
-    }
-    if (auto claimed = claim_bundle_dir(layout); !claimed) return claimed;
-    if (auto unpacked = ensure_unpacked(layout, *stored, id_map->shift); !unpacked) {
-      release_unused_bundle_dir(layout);
-      return unpacked;
-    }
-    image = std::move(*stored);
+    auto chosen = choose_version(paths, app.config, id_map->shift);
+    if (!chosen) return std::unexpected(chosen.error());
+    set_version_dir(layout, paths, chosen->version.dir);
+    image_config = std::move(chosen->image_config);
     state.image = app.config.image;
-    state.image_digest = image->manifest_digest;
+    state.image_digest = chosen->version.digest;
   } else {
     std::error_code error;
     if (!std::filesystem::is_directory(layout.lower, error))
       return fail("app '{}': rootfs '{}' is not a directory", name, layout.lower.string());
     if (auto claimed = claim_bundle_dir(layout); !claimed) return claimed;
   }
+  state.bundle = layout.bundle;
 
   BundleInputs inputs;
   inputs.app = &app.config;
-  const nlohmann::json* image_config = nullptr;
-  if (image && image->config.contains("config") && image->config["config"].is_object())
-    image_config = &image->config["config"];
-  inputs.image_config = image_config;
+  if (image_config && image_config->contains("config") && (*image_config)["config"].is_object())
+    inputs.image_config = &(*image_config)["config"];
   inputs.rootfs = layout.lower;
   inputs.root_path = layout.merged;
   inputs.data_dir = layout.data;

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "cli/app_loader.h"
+#include "core/app_versions.h"
+#include "unpack/id_shift.h"
 #include "core/paths.h"
 #include "core/result.h"
 
@@ -21,6 +25,17 @@ namespace ctapp {
 struct PrepareOptions {
   bool apply_resources = false;
 };
+// The version of an image app to start, recorded as current in its
+// version record (core/app_versions.h): the most recent one prepared for
+// the configured reference while its directory is whole (no store, no
+// network); else the image from the store, pulled first when missing, and
+// unpacked to a new version directory. Needs the app's setup lock.
+struct ChosenVersion {
+  AppVersion version;
+  nlohmann::json image_config;  // the image's config blob
+};
+Result<ChosenVersion> choose_version(const Paths& paths, const AppConfig& app, const IdShift& shift);
+
 Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOptions& options = {});
 
 }  // namespace ctapp

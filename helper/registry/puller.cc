@@ -176,6 +176,9 @@ Result<PullResult> pull_image(const PullRequest& request) {
   if (!ref) return std::unexpected(ref.error());
   auto store = OciLayout::open_or_create(request.paths.image_store());
   if (!store) return std::unexpected(store.error());
+  // Blobs are added before index.json names them: `ctapp gc` must wait.
+  auto blobs_in_use = store->lock_blobs(false);
+  if (!blobs_in_use) return std::unexpected(blobs_in_use.error());
   if (auto swept = store->sweep_temp_files(); !swept) return std::unexpected(swept.error());
   if (ref->transport == ImageReference::Transport::kOciDir) {
     auto source = OciLayout::open(ref->path);

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+
+namespace ctapp {
+
+// ctapp update [--dry-run]... NAME... | --all: for each app with a registry
+// image by tag, pulls the tag's current manifest; when its digest differs
+// from the version the app is prepared with, unpacks it beside the current
+// one and records it as current (the next start runs it). Pinned
+// (@sha256:) references, oci: sources and rootfs apps are reported as not
+// updatable. Exit status 0 when every app is up to date or updated.
+int run_update_command(const GlobalOptions& options, const std::vector<std::string>& args);
+
+// ctapp rollback NAME: makes the previous kept version of the app's
+// configured reference current again, with no network.
+int run_rollback_command(const GlobalOptions& options, const std::vector<std::string>& args);
+
+}  // namespace ctapp

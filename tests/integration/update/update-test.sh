@@ -1,0 +1,165 @@
+#!/bin/bash
+# Versions on disk, `ctapp update` and `ctapp rollback` against Debian's real
+# docker-registry on 127.0.0.1, with images built offline and pushed with
+# skopeo: v1 and v2 of one tag, the data volume kept across both, rollback
+# with the registry gone, and kill -9 at random points of an update.
+# Usage (meson sets CTAPP, CTAPP_SUPERVISE, CTAPP_GENERATOR): update-test.sh SOURCE_DIR
+set -u
+source_dir=$1
+. "$source_dir/tests/integration/lib.sh"
+export CTAPP_SUPERVISE
+ROOT=$(mktemp -d /tmp/ctapp-update.XXXXXX)
+registry_pid=""
+cleanup_all() {
+  "$CTAPP" --root "$ROOT" cleanup web >/dev/null 2>&1
+  [ -n "$registry_pid" ] && { kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null; }
+  rm -rf "$ROOT"
+}
+trap cleanup_all EXIT
+images=$ROOT/images
+ctapp() { "$CTAPP" --root "$ROOT" "$@"; }
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+PORT=$(free_port)
+M=127.0.0.1:$PORT
+start_registry() {
+  mkdir -p "$ROOT/registry"
+  printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}, delete: {enabled: true}}\nhttp:\n  addr: %s\n' \
+    "$ROOT/registry/data" "$M" > "$ROOT/registry/config.yml"
+  docker-registry serve "$ROOT/registry/config.yml" > "$ROOT/registry/log" 2>&1 &
+  registry_pid=$!
+  wait_until 20 curl -s -o /dev/null "http://$M/v2/"
+}
+stop_registry() {
+  kill "$registry_pid" && wait "$registry_pid" 2>/dev/null
+  registry_pid=""
+  ! curl -s -o /dev/null "http://$M/v2/"
+}
+push() {  # LAYOUT-TAG REPO:TAG
+  skopeo copy --quiet --dest-tls-verify=false "oci:$images:$1" "docker://$M/$2"
+}
+digest_of() {  # LAYOUT-TAG
+  skopeo inspect --format '{{.Digest}}' "oci:$images:$1"
+}
+
+# v1 and v2 differ in what they print; both append to the /data volume, so
+# a run shows every version that ran with this app's data.
+for v in v1 v2; do
+  require "$source_dir/tests/images/make-busybox-image.sh" "$images" $v \
+    sh -c "echo $v >> /data/runs; echo ran \$(cat /data/runs)" >/dev/null
+done
+require start_registry
+mkdir -p "$ROOT/etc/containers" "$ROOT/etc/containers.d"
+printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$M" > "$ROOT/etc/containers/registries.conf"
+V1=$(digest_of v1) || fail "digest of v1"
+V2=$(digest_of v2) || fail "digest of v2"
+
+# A fresh app 'web' on tag web:1 pointing at v1, its first run done.
+fresh_app() {
+  ctapp cleanup web >/dev/null 2>&1
+  rm -rf "$ROOT/opt" "$ROOT/var" "$ROOT/run"
+  push v1 web:1 || fail "push v1"
+  printf 'image = "%s/web:1"\n' "$M" > "$ROOT/etc/containers.d/web.ctapp"
+  out=$(ctapp run --foreground web 2>&1)
+  assert_contains "$out" "ran v1" "v1 ran first"
+}
+dir_of() { echo "web-1-${1:7:12}"; }
+
+test_each_digest_of_a_tag_gets_its_own_directory_and_a_closed_record() {
+  fresh_app
+  assert_eq "$(dir_of "$V1")" "$(ls "$ROOT/opt/containers")" "'ls /opt/containers' shows app, tag and digest"
+  record=$ROOT/var/lib/ctapp/versions/web
+  assert_eq "$(dir_of "$V1") $V1 $M/web:1" "$(grep -v '^#' "$record")" "the record names the current version"
+  assert_eq "600 0:0" "$(stat -c '%a %u:%g' "$record")" "record mode"
+  assert_eq "700" "$(stat -c '%a' "$ROOT/var/lib/ctapp/versions")" "the record's directory is closed"
+  assert_eq "700" "$(stat -c '%a' "$ROOT/opt/containers/$(dir_of "$V1")")" "the version directory is closed"
+  # The generator sees the version as local: no wait for the network.
+  out=$(CTAPP_ROOT=$ROOT CTAPP_CONFIG_PATH=$ROOT/etc/containers.d "$CTAPP_GENERATOR" --dry-run 2>&1)
+  assert_not_contains "$out" "network-online.target" "an unpacked version needs no network"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+test_update_unpacks_a_new_digest_beside_the_old_and_the_data_stays() {
+  fresh_app
+  push v2 web:1 || fail "push v2"
+  out=$(ctapp run --foreground web 2>&1)
+  assert_contains "$out" "ran v1 v1" "without update the prepared version runs (pull = missing)"
+  out=$(ctapp update web 2>&1); status=$?
+  assert_eq 0 "$status" "update exit status ($out)"
+  assert_contains "$out" "app 'web': updated to ${V2:0:19} (was ${V1:0:19}); it runs at the next start" "update says what it did"
+  assert_eq "$(printf '%s\n%s' "$(dir_of "$V1")" "$(dir_of "$V2")" | sort)" "$(ls "$ROOT/opt/containers" | sort)" \
+    "two digests of one tag, two directories"
+  out=$(ctapp run --foreground web 2>&1)
+  assert_contains "$out" "ran v1 v1 v2" "v2 runs with v1's data"
+  out=$(ctapp update web 2>&1); status=$?
+  assert_eq 0 "$status" "second update exit status"
+  assert_contains "$out" "app 'web': up to date (${V2:0:19})" "nothing changed"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+test_rollback_goes_back_to_the_previous_version_with_the_registry_gone() {
+  fresh_app
+  push v2 web:1 || fail "push v2"
+  ctapp update web >/dev/null 2>&1 || fail "update"
+  stop_registry || fail "registry still answers"
+  out=$(ctapp rollback web 2>&1); status=$?
+  assert_eq 0 "$status" "rollback exit status ($out)"
+  assert_contains "$out" "app 'web': rolled back to ${V1:0:19} (was ${V2:0:19}); it runs at the next start" "rollback says what it did"
+  out=$(ctapp run --foreground web 2>&1)
+  assert_contains "$out" "ran v1 v1" "v1 runs again, offline, with the same data"
+  # The previous version is now the one just left: a second rollback
+  # undoes the first.
+  out=$(ctapp rollback web 2>&1); status=$?
+  assert_eq 0 "$status" "second rollback exit status ($out)"
+  assert_contains "$out" "app 'web': rolled back to ${V2:0:19} (was ${V1:0:19})" "the second rollback returns to v2"
+  out=$(ctapp run --foreground web 2>&1)
+  assert_contains "$out" "ran v1 v1 v2" "v2 runs again"
+  start_registry || fail "registry restart"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+test_rollback_without_an_earlier_version_fails_clearly() {
+  fresh_app
+  out=$(ctapp rollback web 2>&1); status=$?
+  assert_eq 1 "$status" "exit status"
+  assert_contains "$out" "rollback: app 'web': no earlier version of '$M/web:1' is kept in '$ROOT/opt/containers'; nothing to roll back to" "message"
+}
+
+test_pinned_oci_and_rootfs_apps_are_not_updatable() {
+  mkdir -p "$ROOT/srv/rootfs"
+  printf 'image = "%s/web@%s"\n' "$M" "$V1" > "$ROOT/etc/containers.d/pinned.ctapp"
+  printf 'image = "oci:%s:v1"\n' "$images" > "$ROOT/etc/containers.d/local.ctapp"
+  printf 'rootfs = "/srv/rootfs"\n' > "$ROOT/etc/containers.d/plain.ctapp"
+  out=$(ctapp update pinned 2>&1); status=$?
+  assert_eq 1 "$status" "pinned: exit status"
+  assert_contains "$out" "app 'pinned': image '$M/web@$V1' is pinned to a digest: it never updates (change the reference to update it)" "pinned"
+  out=$(ctapp update local 2>&1)
+  assert_contains "$out" "app 'local': image 'oci:$images:v1' is not from a registry: not updatable" "oci: source"
+  out=$(ctapp update plain 2>&1)
+  assert_contains "$out" "app 'plain' runs a rootfs, not an image: not updatable" "rootfs app"
+  out=$(ctapp update --all --dry-run 2>&1)
+  assert_not_contains "$out" "pinned" "--all skips what cannot update"
+  rm -f "$ROOT/etc/containers.d/"{pinned,local,plain}.ctapp
+}
+
+# kill -9 at random points of an update that switches v1 <-> v2: the app
+# starts every time on one of the two, and nothing half-made stays.
+test_a_killed_update_leaves_the_app_startable() {
+  fresh_app
+  local round next=v2
+  for round in $(seq 1 12); do
+    push $next web:1 || fail "push $next"
+    ctapp update web >/dev/null 2>&1 &
+    local pid=$!
+    sleep "0.$((RANDOM % 40))"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    out=$(ctapp run --foreground web 2>&1)
+    case "$out" in *"ran v"*) ;; *) fail "round $round: the app did not start: $out" ;; esac
+    assert_eq "" "$(ls -A "$ROOT/opt/containers/.ctapp-tmp" | grep -v '^temp.lock$')" "round $round: no half-made version"
+    [ $next = v2 ] && next=v1 || next=v2
+  done
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+run_tests
