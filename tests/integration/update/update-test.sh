@@ -48,6 +48,11 @@ for v in v1 v2; do
   require "$source_dir/tests/images/make-busybox-image.sh" "$images" $v \
     sh -c "echo $v >> /data/runs; echo ran \$(cat /data/runs)" >/dev/null
 done
+# v2 with a 32 MB layer more: an unpack slow enough to be caught midway.
+require umoci unpack --image "$images:v2" "$ROOT/edit" >/dev/null
+require sh -c 'head -c 32M /dev/urandom > "$1/edit/rootfs/big"' - "$ROOT"
+require umoci repack --image "$images:big" "$ROOT/edit" >/dev/null
+rm -rf "$ROOT/edit"
 require start_registry
 mkdir -p "$ROOT/etc/containers" "$ROOT/etc/containers.d"
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$M" > "$ROOT/etc/containers/registries.conf"
@@ -149,7 +154,7 @@ test_a_killed_update_leaves_the_app_startable() {
   local round next=v2
   for round in $(seq 1 12); do
     push $next web:1 || fail "push $next"
-    ctapp update web >/dev/null 2>&1 &
+    "$CTAPP" --root "$ROOT" update web >/dev/null 2>&1 &  # not the function: $! must be ctapp
     local pid=$!
     sleep "0.$((RANDOM % 40))"
     kill -9 "$pid" 2>/dev/null
@@ -159,6 +164,24 @@ test_a_killed_update_leaves_the_app_startable() {
     assert_eq "" "$(ls -A "$ROOT/opt/containers/.ctapp-tmp" | grep -v '^temp.lock$')" "round $round: no half-made version"
     [ $next = v2 ] && next=v1 || next=v2
   done
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+# A kill -9 while the new version is being unpacked: the temporary
+# directory it leaves is gone after the next start, which runs v1.
+test_an_update_killed_while_unpacking_leaves_nothing_half_made() {
+  fresh_app
+  push big web:1 || fail "push big"
+  "$CTAPP" --root "$ROOT" update web >/dev/null 2>&1 &  # not the function: $! must be ctapp
+  local pid=$!
+  wait_until 60 sh -c 'ls -d "$1"/opt/containers/.ctapp-tmp/unpack-*' - "$ROOT" || fail "no unpack seen"
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null
+  [ -n "$(ls -d "$ROOT"/opt/containers/.ctapp-tmp/unpack-* 2>/dev/null)" ] || fail "the kill did not land during the unpack"
+  out=$(ctapp run --foreground web 2>&1)
+  assert_contains "$out" "ran v1 v1" "the app starts on the version it had"
+  assert_eq "" "$(ls -A "$ROOT/opt/containers/.ctapp-tmp" | grep -v '^temp.lock$')" "nothing half-made after the next start"
+  assert_eq "$(dir_of "$V1")" "$(ls "$ROOT/opt/containers")" "no other version directory"
   assert_eq "" "$(leftovers)" "nothing left"
 }
 
