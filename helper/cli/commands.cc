@@ -3,6 +3,7 @@
 
 #include "cli/check_command.h"
 #include "cli/exec_command.h"
+#include "cli/gc_command.h"
 #include "cli/lifecycle_commands.h"
 #include "cli/list_command.h"
 #include "cli/pull_command.h"
@@ -28,6 +29,7 @@ std::span<const Command> all_commands() {
       {"status", "NAME [--json]", "show one app in detail (--json)", run_status_command},
       {"update", "[--dry-run] NAME... | --all", "pull a newer image of a tag and make it the next start's version", run_update_command},
       {"rollback", "NAME", "make the previous kept version the next start's version (no network)", run_rollback_command},
+      {"gc", "[--dry-run] [--keep N] [--volumes]", "remove versions beyond the kept ones, what removed apps left, and unreferenced blobs", run_gc_command},
       {"check", "FILE.ctapp...", "validate .ctapp files and print every error", run_check_command},
   };
   return kCommands;

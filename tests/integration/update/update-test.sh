@@ -94,6 +94,11 @@ test_update_unpacks_a_new_digest_beside_the_old_and_the_data_stays() {
   assert_contains "$out" "app 'web': updated to ${V2:0:19} (was ${V1:0:19}); it runs at the next start" "update says what it did"
   assert_eq "$(printf '%s\n%s' "$(dir_of "$V1")" "$(dir_of "$V2")" | sort)" "$(ls "$ROOT/opt/containers" | sort)" \
     "two digests of one tag, two directories"
+  out=$(ctapp status web 2>&1)
+  assert_contains "$out" "$(printf '  kept:    %s %s\n           %s %s' "$(dir_of "$V2")" "$V2" "$(dir_of "$V1")" "$V1")" \
+    "status lists the kept versions, current first"
+  out=$(ctapp status --json web 2>&1)
+  assert_contains "$out" "\"dir\": \"$(dir_of "$V2")\"" "status --json lists them too"
   out=$(ctapp run --foreground web 2>&1)
   assert_contains "$out" "ran v1 v1 v2" "v2 runs with v1's data"
   out=$(ctapp update web 2>&1); status=$?
@@ -182,6 +187,96 @@ test_an_update_killed_while_unpacking_leaves_nothing_half_made() {
   assert_contains "$out" "ran v1 v1" "the app starts on the version it had"
   assert_eq "" "$(ls -A "$ROOT/opt/containers/.ctapp-tmp" | grep -v '^temp.lock$')" "nothing half-made after the next start"
   assert_eq "$(dir_of "$V1")" "$(ls "$ROOT/opt/containers")" "no other version directory"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+store_blobs() { ls "$ROOT/var/lib/ctapp/images/blobs/sha256" | sort; }
+# The blobs the ref REF reaches, by skopeo (manifest, config, layers).
+blobs_of_ref() {
+  local store=oci:$ROOT/var/lib/ctapp/images:$1
+  {
+    skopeo inspect --raw "$store" | sha256sum | cut -d' ' -f1
+    skopeo inspect --raw "$store" | python3 -c 'import json,sys; m=json.load(sys.stdin); print(m["config"]["digest"][7:]); [print(l["digest"][7:]) for l in m["layers"]]'
+  } | sort -u
+}
+
+# v1, v2, big on one tag: gc keeps the current and the previous version,
+# and exactly the blobs the store's ref reaches.
+test_gc_frees_exactly_the_unreferenced_versions_and_blobs() {
+  fresh_app
+  push v2 web:1 && ctapp update web >/dev/null 2>&1 || fail "update to v2"
+  push big web:1 && ctapp update web >/dev/null 2>&1 || fail "update to big"
+  local before after expected out status
+  before=$(ls "$ROOT/opt/containers")
+  out=$(ctapp gc --dry-run 2>&1); status=$?
+  assert_eq 0 "$status" "dry run exit status ($out)"
+  assert_contains "$out" "would remove version '$(dir_of "$V1")' of app 'web'" "the dry run names the oldest version"
+  assert_eq "$before" "$(ls "$ROOT/opt/containers")" "a dry run removes nothing"
+  expected=$(blobs_of_ref "$M/web:1") || fail "skopeo cannot read the store before gc"
+  out=$(ctapp gc 2>&1); status=$?
+  assert_eq 0 "$status" "gc exit status ($out)"
+  assert_contains "$out" "removed version '$(dir_of "$V1")' of app 'web'" "the oldest version goes"
+  assert_eq "$(ls "$ROOT/opt/containers" | grep -v "$(dir_of "$V1")")" "$(ls "$ROOT/opt/containers")" "only it"
+  assert_eq 2 "$(grep -vc '^#' "$ROOT/var/lib/ctapp/versions/web")" "the record keeps two versions"
+  assert_eq "$expected" "$(store_blobs)" "the store keeps exactly the blobs its ref reaches"
+  assert_eq "$(blobs_of_ref "$M/web:1")" "$(store_blobs)" "skopeo still reads the store"
+  local sum
+  sum=$(printf '%s\n' "$out" | awk '/^removed .* bytes\)$/ { gsub(/[()]/, "", $(NF-1)); s += $(NF-1) } END { print s + 0 }')
+  assert_contains "$out" "freed $sum bytes" "the total is the sum of what was removed"
+  out=$(ctapp run --foreground web 2>&1)
+  assert_contains "$out" "ran v1 v2" "the current version runs"
+  # The previous version needs no blob: rollback and start, offline.
+  stop_registry || fail "registry still answers"
+  ctapp rollback web >/dev/null 2>&1 || fail "rollback after gc"
+  out=$(ctapp run --foreground web 2>&1)
+  assert_contains "$out" "ran v1 v2 v2" "the previous version starts without its blobs"
+  start_registry || fail "registry restart"
+  out=$(ctapp gc 2>&1)
+  assert_contains "$out" "freed 0 bytes" "a second gc has nothing to do"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+test_gc_removes_what_a_removed_app_left_but_its_data_only_when_asked() {
+  fresh_app
+  rm "$ROOT/etc/containers.d/web.ctapp"
+  local out status
+  out=$(ctapp gc 2>&1); status=$?
+  assert_eq 0 "$status" "gc exit status ($out)"
+  assert_contains "$out" "removed version '$(dir_of "$V1")' of app 'web' (removed app)" "its version"
+  assert_contains "$out" "removed store ref '$M/web:1'" "its store ref"
+  assert_contains "$out" "kept data of removed app 'web': '$ROOT/var/lib/ctapp/apps/web'" "its data is listed"
+  assert_eq "" "$(ls "$ROOT/opt/containers")" "no version left"
+  assert_eq "" "$(store_blobs)" "no blob left"
+  [ ! -e "$ROOT/var/lib/ctapp/versions/web" ] || fail "the record is left"
+  [ -d "$ROOT/var/lib/ctapp/apps/web/volumes" ] || fail "the data went without --volumes"
+  python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["manifests"] == []' \
+    "$ROOT/var/lib/ctapp/images/index.json" || fail "index.json is not an empty valid index"
+  out=$(ctapp gc --volumes 2>&1)
+  assert_contains "$out" "removed data of removed app 'web' ('$ROOT/var/lib/ctapp/apps/web')" "--volumes removes it, naming it"
+  [ ! -e "$ROOT/var/lib/ctapp/apps/web" ] || fail "the data is still there"
+  printf 'image = "%s/web:1"\n' "$M" > "$ROOT/etc/containers.d/web.ctapp"
+}
+
+# kill -9 at random points of gc: the app starts every time, and a gc run
+# to the end leaves only the kept versions.
+test_a_killed_gc_leaves_the_app_startable() {
+  fresh_app
+  local round pid next=v2
+  for round in $(seq 1 8); do
+    push $next web:1 && ctapp update web >/dev/null 2>&1 || fail "round $round: update"
+    "$CTAPP" --root "$ROOT" gc --keep 1 >/dev/null 2>&1 &  # not the function: $! must be ctapp
+    pid=$!
+    sleep "0.0$((RANDOM % 10))"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    out=$(ctapp run --foreground web 2>&1)
+    assert_contains "$out" "ran v" "round $round: the app starts"
+    [ $next = v2 ] && next=v1 || next=v2
+  done
+  ctapp gc --keep 1 >/dev/null 2>&1 || fail "a last gc"
+  assert_eq "$(grep -v '^#' "$ROOT/var/lib/ctapp/versions/web" | cut -d' ' -f1)" "$(ls "$ROOT/opt/containers")" \
+    "only the recorded version is left"
+  assert_eq "$(blobs_of_ref "$M/web:1")" "$(store_blobs)" "the store is whole and skopeo reads it"
   assert_eq "" "$(leftovers)" "nothing left"
 }
 
