@@ -27,6 +27,9 @@ bool needs_pull(const AppConfig& app, const Paths& paths) {
   if (app.image.empty()) return false;
   auto ref = parse_image_reference(app.image);
   if (!ref || ref->transport != ImageReference::Transport::kDocker) return false;
+  // pull = "newer" and "always" ask the registry at every start.
+  if (app.pull == PullPolicy::kNewer || app.pull == PullPolicy::kAlways) return true;
+  if (app.pull == PullPolicy::kNever) return false;
   auto record = read_app_versions(paths, app.name);
   if (!record) return true;
   const AppVersion* version = record->latest_for(ref->canonical());

@@ -28,15 +28,20 @@
 namespace ctapp {
 namespace {
 
-// The image in ctapp's store, pulled (or imported) first if it is not yet.
+// The image in ctapp's store, pulled (or imported) first if it is not yet,
+// or every time with `refresh` (pull = "newer" or "always").
 Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
-                                   const ImageReference& ref) {
+                                   const ImageReference& ref, bool refresh) {
   const std::string& image = app.image;
   auto store = OciLayout::open_or_create(paths.image_store());
   if (!store) return std::unexpected(store.error());
   auto descriptor = store->find_ref(store_ref_name(ref));
   if (!descriptor) return std::unexpected(descriptor.error());
-  if (!*descriptor) {
+  if (!*descriptor && app.pull == PullPolicy::kNever)
+    return fail("app '{}': image '{}' is not on this machine and pull = \"never\": bring it into the "
+                "store with 'ctapp pull {}' (or set pull = \"missing\")",
+                app.name, ref.canonical(), ref.canonical());
+  if (!*descriptor || refresh) {
     log(LogLevel::kNotice, "pulling {}", ref.canonical());
     PullRequest request;
     request.reference = image;
@@ -48,8 +53,15 @@ Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
       request.options.time_limit = fmt::format("pull_timeout = \"{}\" of app '{}'", limit, app.name);
     }
     auto pulled = pull_image(request);
-    if (!pulled) return std::unexpected(pulled.error());
-    *descriptor = pulled->manifest;
+    if (pulled) {
+      *descriptor = pulled->manifest;
+    } else if (app.pull == PullPolicy::kNewer && *descriptor) {
+      log(LogLevel::kWarning, "app '{}': cannot check '{}' for a newer image (pull = \"newer\"), "
+                              "starting the local one, ignoring: {}", app.name, ref.canonical(),
+          pulled.error().message);
+    } else {
+      return std::unexpected(pulled.error());
+    }
   }
   return store->load_image(**descriptor, Platform::current());
 }
@@ -65,8 +77,34 @@ Result<ChosenVersion> choose_version(const Paths& paths, const AppConfig& app, c
   ChosenVersion chosen;
   const AppVersion* known = record->latest_for(ref->canonical());
   unsigned offset = shift.active() ? shift.offset : 0;
-  if (known && version_dir_name(app.name, ref->version(), known->digest, offset) == known->dir &&
-      version_is_whole(paths, app.name, *known)) {
+  bool known_whole = known && version_dir_name(app.name, ref->version(), known->digest, offset) == known->dir &&
+                     version_is_whole(paths, app.name, *known);
+  bool refresh = app.pull == PullPolicy::kNewer || app.pull == PullPolicy::kAlways;
+  std::optional<StoredImage> stored;
+  if (refresh) {
+    auto store = OciLayout::open_or_create(paths.image_store());
+    if (!store) return std::unexpected(store.error());
+    // The blobs stay until they are unpacked, whatever a gc decides.
+    auto blobs_in_use = store->lock_blobs(false);
+    if (!blobs_in_use) return std::unexpected(blobs_in_use.error());
+    auto fresh = image_in_store(paths, app, *ref, true);
+    if (fresh && !(known_whole && fresh->manifest_digest == known->digest)) {
+      auto installed = install_version(paths, app.name, *ref, *fresh, shift);
+      if (!installed) return std::unexpected(installed.error());
+      chosen.version = std::move(*installed);
+      chosen.image_config = std::move(fresh->config);
+      stored = std::move(*fresh);
+    } else if (!fresh && !(app.pull == PullPolicy::kNewer && known_whole)) {
+      return std::unexpected(fresh.error());
+    } else if (!fresh) {
+      log(LogLevel::kWarning, "app '{}': cannot check '{}' for a newer image (pull = \"newer\"), "
+                              "starting the local version {}, ignoring: {}",
+          app.name, ref->canonical(), known->dir, fresh.error().message);
+    }
+  }
+  if (stored) {
+    // installed above
+  } else if (known_whole) {
     auto config = read_version_image_config(paths, *known);
     if (!config) return std::unexpected(config.error());
     chosen.version = *known;
@@ -77,12 +115,12 @@ Result<ChosenVersion> choose_version(const Paths& paths, const AppConfig& app, c
     if (!store) return std::unexpected(store.error());
     auto blobs_in_use = store->lock_blobs(false);
     if (!blobs_in_use) return std::unexpected(blobs_in_use.error());
-    auto stored = image_in_store(paths, app, *ref);
-    if (!stored) return std::unexpected(stored.error());
-    auto installed = install_version(paths, app.name, *ref, *stored, shift);
+    auto from_store = image_in_store(paths, app, *ref, false);
+    if (!from_store) return std::unexpected(from_store.error());
+    auto installed = install_version(paths, app.name, *ref, *from_store, shift);
     if (!installed) return std::unexpected(installed.error());
     chosen.version = std::move(*installed);
-    chosen.image_config = std::move(stored->config);
+    chosen.image_config = std::move(from_store->config);
   }
   if (record->current() && *record->current() == chosen.version) return chosen;
   record->make_current(chosen.version);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/app_loader.h"
+#include "cli/unit_restart.h"
 #include "cli/version_dirs.h"
 #include "core/app_versions.h"
 #include "core/config_files.h"
@@ -51,9 +52,38 @@ Result<ImageReference> updatable_reference(const AppConfig& config) {
 
 struct UpdateOptions {
   bool dry_run = false;
+  bool restart = false;
 };
 
 // One app; the message says what happened.
+Result<std::string> update_app(const Paths& paths, const std::string& name, const UpdateOptions& options);
+
+// Makes `target` current again in the app's record.
+Status record_current(const Paths& paths, const std::string& name, const AppVersion& target) {
+  auto setup = FileLock::acquire(paths.runtime_dir() / "locks" / (name + ".setup"), FileLock::Wait::kBlock, "");
+  if (!setup) return std::unexpected(setup.error());
+  auto record = read_app_versions(paths, name);
+  if (!record) return std::unexpected(record.error());
+  record->make_current(target);
+  return write_app_versions(paths, name, *record);
+}
+
+// After an update or a rollback of a running app under systemd: restart
+// it on the new version; when that does not become active, or ends at once,
+// go back to `previous` and restart again.
+Result<std::string> restart_or_roll_back(const Paths& paths, const std::string& name, const AppVersion& previous) {
+  auto restarted = restart_app_unit(name);
+  if (restarted) return std::string("restarted, active");
+  log(LogLevel::kWarning, "app '{}': {}; rolling back to {}", name, restarted.error().message,
+      short_digest(previous.digest));
+  if (auto recorded = record_current(paths, name, previous); !recorded) return std::unexpected(recorded.error());
+  if (auto again = restart_app_unit(name); !again)
+    return fail("app '{}': {}; rolled back to {}, but that did not start either: {}", name,
+                restarted.error().message, short_digest(previous.digest), again.error().message);
+  return fail("app '{}': {}; rolled back to {} and restarted it", name, restarted.error().message,
+              short_digest(previous.digest));
+}
+
 Result<std::string> update_app(const Paths& paths, const std::string& name, const UpdateOptions& options) {
   auto app = load_app(paths, name);
   if (!app) return std::unexpected(app.error());
@@ -88,11 +118,20 @@ Result<std::string> update_app(const Paths& paths, const std::string& name, cons
   if (auto shared = ensure_shared_dirs(paths); !shared) return std::unexpected(shared.error());
   auto installed = install_version(paths, name, *ref, *image, id_map->shift);
   if (!installed) return std::unexpected(installed.error());
+  std::optional<AppVersion> previous;
+  if (known) previous = *known;
   std::string was = known ? short_digest(known->digest) : std::string("none");
   record->make_current(*installed);  // `known` points into the record: not used after this
   if (auto written = write_app_versions(paths, name, *record); !written) return std::unexpected(written.error());
-  return fmt::format("app '{}': updated to {} (was {}); {}", name, short_digest(installed->digest), was,
-                     when_it_runs(app->layout));
+  std::string updated = fmt::format("app '{}': updated to {} (was {})", name, short_digest(installed->digest), was);
+  if (options.restart && previous && app_unit_is_active(name)) {
+    setup = std::unexpected(Error{});  // prepare, run by the restart, takes the setup lock
+    log(LogLevel::kNotice, "{}; restarting 'ctapp@{}.service'", updated, name);
+    auto restarted = restart_or_roll_back(paths, name, *previous);
+    if (!restarted) return std::unexpected(restarted.error());
+    return fmt::format("{}; {}", updated, *restarted);
+  }
+  return fmt::format("{}; {}", updated, when_it_runs(app->layout));
 }
 
 }  // namespace
@@ -100,24 +139,33 @@ Result<std::string> update_app(const Paths& paths, const std::string& name, cons
 int run_update_command(const GlobalOptions& options, const std::vector<std::string>& args) {
   UpdateOptions update;
   bool all = false;
+  bool auto_only = false;
   std::vector<std::string> names;
   for (const auto& arg : args) {
     if (arg == "--dry-run") update.dry_run = true;
+    else if (arg == "--restart") update.restart = true;
     else if (arg == "--all") all = true;
+    else if (arg == "--auto") all = auto_only = true;
     else if (arg.starts_with("-")) {
-      std::fprintf(stderr, "ctapp update: unknown option '%s'\nUsage: ctapp update [--dry-run] NAME... | --all\n",
+      std::fprintf(stderr, "ctapp update: unknown option '%s'\nUsage: ctapp update [--restart] [--dry-run] NAME... | --all | --auto\n",
                    one_line(arg).c_str());
       return 2;
     } else names.push_back(arg);
   }
   if (all == !names.empty()) {
-    std::fprintf(stderr, "Usage: ctapp update [--dry-run] NAME... | --all\n");
+    std::fprintf(stderr, "Usage: ctapp update [--restart] [--dry-run] NAME... | --all | --auto\n");
+    return 2;
+  }
+  if (update.restart && !systemd_is_running()) {
+    log(LogLevel::kErr, "update --restart: this machine does not run systemd; update without "
+                        "--restart and start the apps again yourself");
     return 2;
   }
   if (all) {
     for (const auto& source : find_apps(options.paths.config_dirs).apps) {
       auto app = load_app(options.paths, source.name);
-      if (app && updatable_reference(app->config)) names.push_back(source.name);
+      if (app && updatable_reference(app->config) && (!auto_only || app->config.service.auto_update))
+        names.push_back(source.name);
     }
   }
   int status = 0;
@@ -166,9 +214,17 @@ int run_rollback_command(const GlobalOptions& options, const std::vector<std::st
       return fail("app '{}': no earlier version of '{}' is kept in '{}'; nothing to roll back to", name,
                   ref->canonical(), paths.bundles_dir().string());
     AppVersion target = *previous;
+    AppVersion left = *current;
     std::string from = current->digest;
     record->make_current(target);
     if (auto written = write_app_versions(paths, name, *record); !written) return std::unexpected(written.error());
+    if (systemd_is_running() && app_unit_is_active(name)) {
+      setup = std::unexpected(Error{});  // prepare, run by the restart, takes the setup lock
+      auto restarted = restart_or_roll_back(paths, name, left);
+      if (!restarted) return std::unexpected(restarted.error());
+      return fmt::format("app '{}': rolled back to {} (was {}); {}", name, short_digest(target.digest),
+                         short_digest(from), *restarted);
+    }
     return fmt::format("app '{}': rolled back to {} (was {}); {}", name, short_digest(target.digest),
                        short_digest(from), when_it_runs(app->layout));
   }();

@@ -152,6 +152,18 @@ test_pinned_oci_and_rootfs_apps_are_not_updatable() {
   rm -f "$ROOT/etc/containers.d/"{pinned,local,plain}.ctapp
 }
 
+test_auto_updates_only_the_apps_that_opted_in() {
+  printf 'image = "%s/web:1"\n[service]\nauto_update = true\n' "$M" > "$ROOT/etc/containers.d/opted.ctapp"
+  printf 'image = "%s/web:1"\n' "$M" > "$ROOT/etc/containers.d/other.ctapp"
+  local out status
+  out=$(ctapp update --auto --dry-run 2>&1); status=$?
+  assert_eq 0 "$status" "exit status ($out)"
+  assert_contains "$out" "app 'opted': would pull '$M/web:1'" "the opted-in app"
+  assert_not_contains "$out" "app 'other'" "not the others"
+  assert_not_contains "$out" "app 'web'" "not the others"
+  rm -f "$ROOT/etc/containers.d/"{opted,other}.ctapp
+}
+
 # kill -9 at random points of an update that switches v1 <-> v2: the app
 # starts every time on one of the two, and nothing half-made stays.
 test_a_killed_update_leaves_the_app_startable() {
@@ -187,6 +199,40 @@ test_an_update_killed_while_unpacking_leaves_nothing_half_made() {
   assert_contains "$out" "ran v1 v1" "the app starts on the version it had"
   assert_eq "" "$(ls -A "$ROOT/opt/containers/.ctapp-tmp" | grep -v '^temp.lock$')" "nothing half-made after the next start"
   assert_eq "$(dir_of "$V1")" "$(ls "$ROOT/opt/containers")" "no other version directory"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+test_pull_newer_starts_the_newest_and_falls_back_to_the_local_one_offline() {
+  fresh_app
+  printf 'image = "%s/web:1"\npull = "newer"\n' "$M" > "$ROOT/etc/containers.d/web.ctapp"
+  push v2 web:1 || fail "push v2"
+  local out
+  out=$(ctapp run --foreground web 2>&1)
+  assert_contains "$out" "ran v1 v2" "the start itself pulled v2"
+  stop_registry || fail "registry still answers"
+  out=$(ctapp run --foreground web 2>&1)
+  assert_contains "$out" "app 'web': cannot check '$M/web:1' for a newer image (pull = \"newer\"), starting the local" "a warning says why"
+  assert_contains "$out" "ran v1 v2 v2" "and the local v2 starts"
+  start_registry || fail "registry restart"
+  printf 'image = "%s/web:1"\n' "$M" > "$ROOT/etc/containers.d/web.ctapp"
+  assert_eq "" "$(leftovers)" "nothing left"
+}
+
+test_pull_never_fails_clearly_and_always_needs_the_registry() {
+  fresh_app
+  printf 'image = "%s/web:1"\npull = "always"\n' "$M" > "$ROOT/etc/containers.d/web.ctapp"
+  stop_registry || fail "registry still answers"
+  local out status
+  out=$(ctapp prepare web 2>&1); status=$?
+  assert_eq 1 "$status" "pull = always without the registry fails"
+  assert_contains "$out" "prepare of app 'web' failed: pull $M/web:1:" "and names the pull"
+  start_registry || fail "registry restart"
+  rm -rf "$ROOT/opt/containers" "$ROOT/var/lib/ctapp/images" "$ROOT/var/lib/ctapp/versions"
+  printf 'image = "%s/web:1"\npull = "never"\n' "$M" > "$ROOT/etc/containers.d/web.ctapp"
+  out=$(ctapp prepare web 2>&1); status=$?
+  assert_eq 1 "$status" "pull = never without the image fails"
+  assert_contains "$out" "app 'web': image '$M/web:1' is not on this machine and pull = \"never\": bring it into the store with 'ctapp pull $M/web:1' (or set pull = \"missing\")" "and says what to do"
+  printf 'image = "%s/web:1"\n' "$M" > "$ROOT/etc/containers.d/web.ctapp"
   assert_eq "" "$(leftovers)" "nothing left"
 }
 
