@@ -26,7 +26,7 @@ std::span<const Command> all_commands() {
       {"images", "[--json]", "list the images in the store and the apps using them (--json)", run_images_command},
       {"list", "[--json]", "list apps with state, version and pid (--json)", run_list_command},
       {"ps", "[--json]", "the same as list", run_list_command},
-      {"status", "NAME [--json]", "show one app in detail (--json)", run_status_command},
+      {"status", "NAME [--json] [--check]", "show one app in detail (--json; --check asks the registry for a newer image)", run_status_command},
       {"update", "[--restart] [--dry-run] NAME... | --all | --auto", "pull a newer image of a tag and make it the next start's version (--restart: now, rolling back if it fails)", run_update_command},
       {"rollback", "NAME", "make the previous kept version the next start's version (no network)", run_rollback_command},
       {"gc", "[--dry-run] [--keep N] [--volumes]", "remove versions beyond the kept ones, what removed apps left, and unreferenced blobs", run_gc_command},

@@ -13,7 +13,9 @@
 #include "core/log.h"
 #include "core/atomic_file.h"
 #include "core/app_config_parser.h"
+#include "cli/update_commands.h"
 #include "core/app_versions.h"
+#include "core/image_reference.h"
 #include "core/config_files.h"
 #include "core/value_checks.h"
 #include "runtime/app_layout.h"
@@ -36,7 +38,23 @@ struct AppStatus {
   std::vector<std::string> addresses;  // bridge mode: from the CNI result
   std::optional<IdRange> host_ids;     // user_namespace = "auto": the app's range
   AppVersions versions;                // on disk, current first
+  std::string check;                   // --check: what the registry says
 };
+
+// --check: whether the registry has another digest for the app's tag than
+// the version a start would run.
+std::string check_registry(const Paths& paths, const std::optional<AppSource>& source,
+                           const AppVersions& versions) {
+  if (!source) return "no .ctapp";
+  auto config = parse_app(*source);
+  if (!config) return "invalid .ctapp";
+  auto remote = registry_digest(paths, *config);
+  if (!remote) return remote.error().message;
+  auto ref = parse_image_reference(config->image);
+  const AppVersion* local = ref ? versions.latest_for(ref->canonical()) : nullptr;
+  if (local && local->digest == *remote) return "up to date";
+  return fmt::format("newer image {} (run 'ctapp update {}')", *remote, config->name);
+}
 
 AppStatus status_of(const Paths& paths, const std::string& name,
                     const std::optional<AppSource>& source) {
@@ -88,6 +106,7 @@ nlohmann::json to_json(const AppStatus& status) {
   for (const auto& version : status.versions.versions)
     json["versions"].push_back(
         {{"dir", version.dir}, {"digest", version.digest}, {"reference", version.reference}});
+  if (!status.check.empty()) json["check"] = status.check;
   if (!status.error.empty()) json["error"] = status.error;
   return json;
 }
@@ -131,15 +150,22 @@ int run_list_command(const GlobalOptions& options, const std::vector<std::string
 int run_status_command(const GlobalOptions& options, const std::vector<std::string>& given) {
   auto args = given;
   bool json = take_json_flag(args);
+  bool check = false;
+  if (auto it = std::find(args.begin(), args.end(), "--check"); it != args.end()) {
+    check = true;
+    args.erase(it);
+  }
   if (args.size() != 1) {
-    std::fprintf(stderr, "Usage: ctapp status NAME [--json]\n");
+    std::fprintf(stderr, "Usage: ctapp status NAME [--json] [--check]\n");
     return 2;
   }
   if (auto valid = check_app_name(args[0]); !valid) {
     log(LogLevel::kErr, "{}", valid.error().message);
     return 2;
   }
-  AppStatus status = status_of(options.paths, args[0], find_app(options.paths.config_dirs, args[0]));
+  auto source = find_app(options.paths.config_dirs, args[0]);
+  AppStatus status = status_of(options.paths, args[0], source);
+  if (check) status.check = check_registry(options.paths, source, status.versions);
   if (status.source.empty() && status.state == "inactive") {
     log(LogLevel::kErr, "no app '{}'", args[0]);
     return 1;
@@ -162,6 +188,7 @@ int run_status_command(const GlobalOptions& options, const std::vector<std::stri
   if (status.host_ids)
     std::printf("  ids:     %s\n", fmt::format("{}-{} on the machine (user namespace)", status.host_ids->start,
                                                status.host_ids->end() - 1).c_str());
+  if (!status.check.empty()) std::printf("  check:   %s\n", status.check.c_str());
   if (!status.error.empty()) std::printf("  error:   %s\n", status.error.c_str());
   return 0;
 }

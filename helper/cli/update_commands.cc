@@ -94,9 +94,14 @@ Result<std::string> update_app(const Paths& paths, const std::string& name, cons
   auto record = read_app_versions(paths, name);
   if (!record) return std::unexpected(record.error());
   const AppVersion* known = record->latest_for(ref->canonical());
-  if (options.dry_run)
-    return fmt::format("app '{}': would pull '{}' (prepared with {})", name, ref->canonical(),
-                       known ? known->digest : std::string("nothing yet"));
+  if (options.dry_run) {
+    auto remote = registry_digest(paths, app->config);
+    if (!remote) return std::unexpected(remote.error());
+    if (known && *remote == known->digest)
+      return fmt::format("app '{}': up to date ({})", name, short_digest(known->digest));
+    return fmt::format("app '{}': would update to {} (was {})", name, short_digest(*remote),
+                       known ? short_digest(known->digest) : std::string("none"));
+  }
 
   auto store = OciLayout::open_or_create(paths.image_store());
   if (!store) return std::unexpected(store.error());
@@ -135,6 +140,18 @@ Result<std::string> update_app(const Paths& paths, const std::string& name, cons
 }
 
 }  // namespace
+
+Result<std::string> registry_digest(const Paths& paths, const AppConfig& app) {
+  auto ref = updatable_reference(app);
+  if (!ref) return std::unexpected(ref.error());
+  PullRequest request;
+  request.reference = app.image;
+  request.paths = paths;
+  request.resolve_only = true;
+  auto resolved = pull_image(request);
+  if (!resolved) return std::unexpected(wrap(fmt::format("app '{}'", app.name), resolved.error()));
+  return resolved->manifest.digest;
+}
 
 int run_update_command(const GlobalOptions& options, const std::vector<std::string>& args) {
   UpdateOptions update;

@@ -86,7 +86,16 @@ test_each_digest_of_a_tag_gets_its_own_directory_and_a_closed_record() {
 
 test_update_unpacks_a_new_digest_beside_the_old_and_the_data_stays() {
   fresh_app
+  out=$(ctapp status --check web 2>&1)
+  assert_contains "$out" "  check:   up to date" "status --check before the push"
   push v2 web:1 || fail "push v2"
+  out=$(ctapp status --check web 2>&1)
+  assert_contains "$out" "  check:   newer image $V2 (run 'ctapp update web')" "status --check after the push"
+  local store_before
+  store_before=$(ls -R "$ROOT/var/lib/ctapp/images" "$ROOT/opt/containers")
+  out=$(ctapp update --dry-run web 2>&1)
+  assert_contains "$out" "app 'web': would update to ${V2:0:19} (was ${V1:0:19})" "update --dry-run asks the registry"
+  assert_eq "$store_before" "$(ls -R "$ROOT/var/lib/ctapp/images" "$ROOT/opt/containers")" "and changes nothing on disk"
   out=$(ctapp run --foreground web 2>&1)
   assert_contains "$out" "ran v1 v1" "without update the prepared version runs (pull = missing)"
   out=$(ctapp update web 2>&1); status=$?
@@ -153,12 +162,13 @@ test_pinned_oci_and_rootfs_apps_are_not_updatable() {
 }
 
 test_auto_updates_only_the_apps_that_opted_in() {
+  push v1 web:1 || fail "push v1"
   printf 'image = "%s/web:1"\n[service]\nauto_update = true\n' "$M" > "$ROOT/etc/containers.d/opted.ctapp"
   printf 'image = "%s/web:1"\n' "$M" > "$ROOT/etc/containers.d/other.ctapp"
   local out status
   out=$(ctapp update --auto --dry-run 2>&1); status=$?
   assert_eq 0 "$status" "exit status ($out)"
-  assert_contains "$out" "app 'opted': would pull '$M/web:1'" "the opted-in app"
+  assert_contains "$out" "app 'opted': would update to sha256:" "the opted-in app"
   assert_not_contains "$out" "app 'other'" "not the others"
   assert_not_contains "$out" "app 'web'" "not the others"
   rm -f "$ROOT/etc/containers.d/"{opted,other}.ctapp
