@@ -83,6 +83,8 @@ feed_update_images() {
     for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
     skopeo copy --quiet --dest-tls-verify=false "oci:$root/srv/images:$upd" "docker://127.0.0.1:$port/e2e/upd:1" || status=1
     skopeo copy --quiet --dest-tls-verify=false "oci:$root/srv/images:$broken" "docker://127.0.0.1:$port/e2e/broken:1" || status=1
+    # The other cases' image stays there whichever storage is live.
+    skopeo copy --quiet --dest-tls-verify=false "oci:$root/srv/images:box" "docker://127.0.0.1:$port/e2e/box:1" || status=1
     kill "$pid"; wait "$pid" 2>/dev/null
     chmod -R a+rX "$root/var/lib/$dir_name"
   done
