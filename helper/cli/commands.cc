@@ -6,6 +6,7 @@
 #include "cli/gc_command.h"
 #include "cli/lifecycle_commands.h"
 #include "cli/list_command.h"
+#include "cli/preload.h"
 #include "cli/pull_command.h"
 #include "cli/update_commands.h"
 
@@ -31,6 +32,8 @@ std::span<const Command> all_commands() {
       {"rollback", "NAME", "make the previous kept version the next start's version (no network)", run_rollback_command},
       {"gc", "[--dry-run] [--keep N] [--volumes]", "remove versions beyond the kept ones, what removed apps left, and unreferenced blobs", run_gc_command},
       {"check", "FILE.ctapp...", "validate .ctapp files and print every error", run_check_command},
+      {"preload", "[--authfile FILE] --all | NAME...",
+       "pull and unpack apps into an image root (--root) so they start offline; no mounts", run_preload_command},
   };
   return kCommands;
 }

@@ -31,7 +31,7 @@ namespace {
 // The image in ctapp's store, pulled (or imported) first if it is not yet,
 // or every time with `refresh` (pull = "newer" or "always").
 Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
-                                   const ImageReference& ref, bool refresh) {
+                                   const ImageReference& ref, bool refresh, const PullSettings& pull) {
   const std::string& image = app.image;
   auto store = OciLayout::open_or_create(paths.image_store());
   if (!store) return std::unexpected(store.error());
@@ -46,6 +46,8 @@ Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
     PullRequest request;
     request.reference = image;
     request.paths = paths;
+    request.auth_files = pull.auth_files;
+    request.host_registries_fallback = pull.host_registries_fallback;
     std::string limit = app.service.pull_timeout.empty() ? "30min" : app.service.pull_timeout;
     auto span = parse_time_span(limit);
     if (span && *span != std::chrono::microseconds::max()) {
@@ -68,7 +70,8 @@ Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
 
 }  // namespace
 
-Result<ChosenVersion> choose_version(const Paths& paths, const AppConfig& app, const IdShift& shift) {
+Result<ChosenVersion> choose_version(const Paths& paths, const AppConfig& app, const IdShift& shift,
+                                     const PullSettings& pull) {
   auto ref = parse_image_reference(app.image);
   if (!ref) return std::unexpected(ref.error());
   if (auto swept = sweep_version_temps(paths); !swept) return std::unexpected(swept.error());
@@ -87,7 +90,7 @@ Result<ChosenVersion> choose_version(const Paths& paths, const AppConfig& app, c
     // The blobs stay until they are unpacked, whatever a gc decides.
     auto blobs_in_use = store->lock_blobs(false);
     if (!blobs_in_use) return std::unexpected(blobs_in_use.error());
-    auto fresh = image_in_store(paths, app, *ref, true);
+    auto fresh = image_in_store(paths, app, *ref, true, pull);
     if (fresh && !(known_whole && fresh->manifest_digest == known->digest)) {
       auto installed = install_version(paths, app.name, *ref, *fresh, shift);
       if (!installed) return std::unexpected(installed.error());
@@ -115,7 +118,7 @@ Result<ChosenVersion> choose_version(const Paths& paths, const AppConfig& app, c
     if (!store) return std::unexpected(store.error());
     auto blobs_in_use = store->lock_blobs(false);
     if (!blobs_in_use) return std::unexpected(blobs_in_use.error());
-    auto from_store = image_in_store(paths, app, *ref, false);
+    auto from_store = image_in_store(paths, app, *ref, false, pull);
     if (!from_store) return std::unexpected(from_store.error());
     auto installed = install_version(paths, app.name, *ref, *from_store, shift);
     if (!installed) return std::unexpected(installed.error());
@@ -126,6 +129,53 @@ Result<ChosenVersion> choose_version(const Paths& paths, const AppConfig& app, c
   record->make_current(chosen.version);
   if (auto written = write_app_versions(paths, app.name, *record); !written) return std::unexpected(written.error());
   return chosen;
+}
+
+Result<UnpackedApp> unpack_app(const Paths& paths, const LoadedApp& app, const PullSettings& pull) {
+  const std::string& name = app.config.name;
+  UnpackedApp result;
+  result.layout = app.layout;
+  AppLayout& layout = result.layout;
+  auto id_map = app_id_map(paths, app.config);
+  if (!id_map) return std::unexpected(id_map.error());
+  result.id_map = std::move(*id_map);
+  if (auto dirs = ensure_app_dirs(paths, layout, result.id_map.shift.offset); !dirs)
+    return std::unexpected(dirs.error());
+  if (!app.config.image.empty()) {
+    auto chosen = choose_version(paths, app.config, result.id_map.shift, pull);
+    if (!chosen) return std::unexpected(chosen.error());
+    set_version_dir(layout, paths, chosen->version.dir);
+    result.image_config = std::move(chosen->image_config);
+    result.image_digest = chosen->version.digest;
+  } else {
+    std::error_code error;
+    if (!std::filesystem::is_directory(layout.lower, error))
+      return fail("app '{}': rootfs '{}' is not a directory", name, layout.lower.string());
+    if (auto claimed = claim_bundle_dir(layout); !claimed) return std::unexpected(claimed.error());
+  }
+  return result;
+}
+
+BundleInputs bundle_inputs(const AppConfig& config, const AppLayout& layout, const AppLayout& target,
+                           const UnpackedApp& unpacked) {
+  BundleInputs inputs;
+  inputs.app = &config;
+  if (unpacked.image_config) {
+    auto image_config = unpacked.image_config->find("config");
+    if (image_config != unpacked.image_config->end() && image_config->is_object())
+      inputs.image_config = &*image_config;
+  }
+  inputs.rootfs = layout.lower;
+  inputs.root_path = target.merged;
+  inputs.data_dir = target.data;
+  inputs.notify_dir = target.notify_dir;
+  inputs.cgroups_path = container_cgroup_path(config.name);
+  if (unpacked.id_map.enabled) {
+    inputs.uid_map = unpacked.id_map.uid_map;
+    inputs.gid_map = unpacked.id_map.gid_map;
+    inputs.id_shift = unpacked.id_map.shift;
+  }
+  return inputs;
 }
 
 Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOptions& options) {
@@ -141,49 +191,26 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
   // Whatever an earlier start left behind goes first (idempotent).
   if (auto cleaned = remove_app_runtime(paths, name); !cleaned) return cleaned;
 
+  auto unpacked = unpack_app(paths, app);
+  if (!unpacked) return std::unexpected(unpacked.error());
   AppState state;
   state.version = layout.version;
   state.runtime = app.config.run.runtime;
   state.keep_changes = app.config.run.keep_changes;
-  auto id_map = app_id_map(paths, app.config);
-  if (!id_map) return std::unexpected(id_map.error());
-  if (auto dirs = ensure_app_dirs(paths, layout, id_map->shift.offset); !dirs) return dirs;
-  std::optional<nlohmann::json> image_config;
-  if (!app.config.image.empty()) {
-    auto chosen = choose_version(paths, app.config, id_map->shift);
-    if (!chosen) return std::unexpected(chosen.error());
-    set_version_dir(layout, paths, chosen->version.dir);
-    image_config = std::move(chosen->image_config);
+  if (!unpacked->image_digest.empty()) {
     state.image = app.config.image;
-    state.image_digest = chosen->version.digest;
-  } else {
-    std::error_code error;
-    if (!std::filesystem::is_directory(layout.lower, error))
-      return fail("app '{}': rootfs '{}' is not a directory", name, layout.lower.string());
-    if (auto claimed = claim_bundle_dir(layout); !claimed) return claimed;
+    state.image_digest = unpacked->image_digest;
   }
+  layout = unpacked->layout;
   state.bundle = layout.bundle;
-
-  BundleInputs inputs;
-  inputs.app = &app.config;
-  if (image_config && image_config->contains("config") && (*image_config)["config"].is_object())
-    inputs.image_config = &(*image_config)["config"];
-  inputs.rootfs = layout.lower;
-  inputs.root_path = layout.merged;
-  inputs.data_dir = layout.data;
-  inputs.notify_dir = layout.notify_dir;
-  inputs.cgroups_path = container_cgroup_path(name);
+  const IdShift& shift = unpacked->id_map.shift;
+  BundleInputs inputs = bundle_inputs(app.config, layout, layout, *unpacked);
   if (options.apply_resources) {
     auto limits = foreground_limits(app.config.resources, MachineSize::current());
     if (!limits) return std::unexpected(wrap(fmt::format("app '{}'", name), limits.error()));
     if (auto usable = check_limit_controllers(*limits); !usable)
       return std::unexpected(wrap(fmt::format("app '{}'", name), usable.error()));
     inputs.limits = *limits;
-  }
-  if (id_map->enabled) {
-    inputs.uid_map = id_map->uid_map;
-    inputs.gid_map = id_map->gid_map;
-    inputs.id_shift = id_map->shift;
   }
   auto network = attach_network(paths, app.config, layout.runtime);
   if (!network) return std::unexpected(network.error());
@@ -192,11 +219,11 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
   auto bundle = build_runtime_config(inputs);
   if (!bundle) return std::unexpected(bundle.error());
   state.stop_signal = bundle->stop_signal;
-  if (auto volumes = prepare_volume_dirs(bundle->volumes, id_map->shift); !volumes) return volumes;
+  if (auto volumes = prepare_volume_dirs(bundle->volumes, shift); !volumes) return volumes;
   if (auto written = write_file_atomic(layout.config_json, dump_json(bundle->config, 2) + "\n", {.mode = 0600});
       !written)
     return written;
-  if (auto mounted = mount_overlay({layout.lower, layout.upper, layout.work, layout.merged}, id_map->shift.offset);
+  if (auto mounted = mount_overlay({layout.lower, layout.upper, layout.work, layout.merged}, shift.offset);
       !mounted)
     return mounted;
   if (auto recorded = write_app_state(layout.state_file, state); !recorded) {

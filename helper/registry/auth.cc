@@ -5,6 +5,9 @@
 #include <cctype>
 #include <cstdlib>
 
+#include <unistd.h>
+
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include "json/json_reader.h"
@@ -64,16 +67,34 @@ std::vector<AuthChallenge> parse_www_authenticate(const std::string& header) {
   return challenges;
 }
 
-std::vector<std::filesystem::path> default_auth_files() {
+AuthEnvironment AuthEnvironment::current() {
+  auto variable = [](const char* name) {
+    const char* value = std::getenv(name);
+    return std::string(value ? value : "");
+  };
+  return {variable("REGISTRY_AUTH_FILE"), variable("XDG_RUNTIME_DIR"), variable("XDG_CONFIG_HOME"),
+          variable("HOME"), static_cast<unsigned>(::getuid())};
+}
+
+std::vector<std::filesystem::path> auth_files_for(const AuthEnvironment& environment) {
   std::vector<std::filesystem::path> files;
-  if (const char* file = std::getenv("REGISTRY_AUTH_FILE"); file && *file) files.emplace_back(file);
-  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime)
-    files.push_back(std::filesystem::path(runtime) / "containers/auth.json");
-  files.emplace_back("/etc/containers/auth.json");
-  if (const char* home = std::getenv("HOME"); home && *home)
-    files.push_back(std::filesystem::path(home) / ".docker/config.json");
+  auto add = [&](const std::filesystem::path& file) {
+    if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+  };
+  if (!environment.registry_auth_file.empty()) add(environment.registry_auth_file);
+  if (!environment.xdg_runtime_dir.empty())
+    add(std::filesystem::path(environment.xdg_runtime_dir) / "containers/auth.json");
+  add(fmt::format("/run/containers/{}/auth.json", environment.uid));
+  add("/etc/containers/auth.json");
+  if (!environment.xdg_config_home.empty())
+    add(std::filesystem::path(environment.xdg_config_home) / "containers/auth.json");
+  else if (!environment.home.empty())
+    add(std::filesystem::path(environment.home) / ".config/containers/auth.json");
+  if (!environment.home.empty()) add(std::filesystem::path(environment.home) / ".docker/config.json");
   return files;
 }
+
+std::vector<std::filesystem::path> default_auth_files() { return auth_files_for(AuthEnvironment::current()); }
 
 Result<std::optional<Credentials>> find_credentials(const std::vector<std::filesystem::path>& files,
                                                     const std::string& registry) {

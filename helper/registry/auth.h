@@ -27,9 +27,24 @@ struct Credentials {
   std::string source;  // the file they came from, for messages
 };
 
-// Where credentials are looked up, in order: $REGISTRY_AUTH_FILE,
-// $XDG_RUNTIME_DIR/containers/auth.json, /etc/containers/auth.json,
-// ~/.docker/config.json (containers-auth.json(5) and Docker's format).
+// What default_auth_files() depends on, so the order can be tested.
+struct AuthEnvironment {
+  std::string registry_auth_file;  // $REGISTRY_AUTH_FILE
+  std::string xdg_runtime_dir;     // $XDG_RUNTIME_DIR
+  std::string xdg_config_home;     // $XDG_CONFIG_HOME
+  std::string home;                // $HOME
+  unsigned uid = 0;
+  static AuthEnvironment current();
+};
+
+// Where credentials are looked up, in order (containers-auth.json(5), plus
+// the machine-wide file): $REGISTRY_AUTH_FILE; the primary file that
+// `podman login` / `skopeo login` write, $XDG_RUNTIME_DIR/containers/auth.json,
+// and /run/containers/UID/auth.json (where they write it when
+// $XDG_RUNTIME_DIR is unset, as for root in a service or under sudo);
+// /etc/containers/auth.json; $XDG_CONFIG_HOME/containers/auth.json
+// (default ~/.config); ~/.docker/config.json (Docker's format).
+std::vector<std::filesystem::path> auth_files_for(const AuthEnvironment& environment);
 std::vector<std::filesystem::path> default_auth_files();
 
 // The credentials for `registry` ("docker.io", "127.0.0.1:5000") from the

@@ -169,6 +169,18 @@ Result<PullResult> pull_from_archive(const ImageReference& ref, const PullReques
   return PullResult{store_ref_name(ref), *imported, 0, ref.path};
 }
 
+// The root whose registries.conf applies: the request's, or with
+// host_registries_fallback the build machine's when the root has none.
+Paths registries_conf_paths(const PullRequest& request) {
+  if (!request.host_registries_fallback) return request.paths;
+  std::error_code error;
+  for (const char* path : {"/etc/containers/registries.conf", "/etc/containers/registries.conf.d"})
+    if (std::filesystem::exists(request.paths.under_root(path), error)) return request.paths;
+  Paths machine = request.paths;
+  machine.root = "/";
+  return machine;
+}
+
 }  // namespace
 
 Result<RegistriesConfig> load_machine_registries_config(const Paths& paths) {
@@ -197,7 +209,7 @@ Result<PullResult> pull_image(const PullRequest& request) {
     return PullResult{store_ref_name(*ref), *imported, 0, ref->path};
   }
   if (ref->transport == ImageReference::Transport::kOciArchive) return pull_from_archive(*ref, request, *store);
-  auto config = load_machine_registries_config(request.paths);
+  auto config = load_machine_registries_config(registries_conf_paths(request));
   if (!config) return std::unexpected(config.error());
   auto sources = pull_sources(*config, request.reference, *ref);
   if (!sources) return std::unexpected(sources.error());

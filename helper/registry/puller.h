@@ -23,6 +23,9 @@ struct PullRequest {
   // platform): no blob is fetched and the store is not changed; the result
   // has `manifest` and `source` only. Registry references only.
   bool resolve_only = false;
+  // Filling an image root (preload): when the root has no registries.conf
+  // (nor registries.conf.d), the build machine's is used instead.
+  bool host_registries_fallback = false;
 };
 
 struct PullResult {

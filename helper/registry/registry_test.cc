@@ -61,6 +61,23 @@ TEST_F(AuthFiles, FirstFileWithAnEntryWinsAndDockerHubHasItsAliases) {
   EXPECT_FALSE(*none);
 }
 
+TEST(AuthFileOrder, RootWithoutXdgRuntimeDirReadsWherePodmanLoginWritesForRoot) {
+  AuthEnvironment root_service;
+  root_service.home = "/root";
+  std::vector<std::filesystem::path> expected = {
+      "/run/containers/0/auth.json", "/etc/containers/auth.json",
+      "/root/.config/containers/auth.json", "/root/.docker/config.json"};
+  EXPECT_EQ(auth_files_for(root_service), expected);
+}
+
+TEST(AuthFileOrder, FollowsContainersAuthJsonWithTheEnvironmentFirst) {
+  AuthEnvironment user{"/tmp/override.json", "/run/user/1000", "/home/u/.cfg", "/home/u", 1000};
+  std::vector<std::filesystem::path> expected = {
+      "/tmp/override.json", "/run/user/1000/containers/auth.json", "/run/containers/1000/auth.json",
+      "/etc/containers/auth.json", "/home/u/.cfg/containers/auth.json", "/home/u/.docker/config.json"};
+  EXPECT_EQ(auth_files_for(user), expected);
+}
+
 TEST_F(AuthFiles, CredentialHelpersAreReportedNotRun) {
   auto file = write("config.json", R"({"credHelpers":{"gcr.io":"gcloud"}})");
   auto result = find_credentials({file}, "gcr.io");

@@ -2,7 +2,9 @@
 #include "runtime/mounts.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +25,14 @@ Status check_overlay_path(const std::filesystem::path& path) {
   return {};
 }
 
+// overlayfs refuses an upper layer on overlayfs (EINVAL, with the reason
+// only in the kernel log): the case of `ctapp --root DIR prepare` into an
+// image builder's root, which is what preload is for.
+bool on_overlayfs(const std::filesystem::path& path) {
+  struct statfs st {};
+  return ::statfs(path.c_str(), &st) == 0 && st.f_type == OVERLAYFS_SUPER_MAGIC;
+}
+
 }  // namespace
 
 Status mount_overlay(const OverlayLayers& layers, uint32_t root_id) {
@@ -37,9 +47,17 @@ Status mount_overlay(const OverlayLayers& layers, uint32_t root_id) {
     return fail("chown '{}': {}", layers.upper.string(), errno_text(errno));
   std::string options = fmt::format("lowerdir={},upperdir={},workdir={}", layers.lower.string(),
                                     layers.upper.string(), layers.work.string());
-  if (::mount("overlay", layers.merged.c_str(), "overlay", MS_NODEV, options.c_str()) < 0)
+  if (::mount("overlay", layers.merged.c_str(), "overlay", MS_NODEV, options.c_str()) < 0) {
+    int mount_errno = errno;
+    if (mount_errno == EINVAL && on_overlayfs(layers.upper))
+      return fail("mount overlay on '{}': its upper layer '{}' is on overlayfs, which overlayfs "
+                  "cannot use: to fill an image root at build time use 'ctapp --root DIR preload', "
+                  "which mounts nothing; to run apps, keep /run (and /var/lib/ctapp for "
+                  "keep_changes) on another file system",
+                  layers.merged.string(), layers.upper.string());
     return fail("mount overlay on '{}' ({}): {}", layers.merged.string(), options,
-                errno_text(errno));
+                errno_text(mount_errno));
+  }
   return {};
 }
 
