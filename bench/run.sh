@@ -19,8 +19,8 @@ printf 'image = "oci:%s:box"\n[run]\ncommand = ["sleep", "1000"]\n[service]\nsto
 "$ctapp" --root "$root" prepare trivial >/dev/null 2>&1
 # The bare bundle: the same config.json and rootfs, running `true`.
 mkdir -p "$scratch/bare"
-/usr/bin/python3 - "$root/opt/containers/trivial-box/config.json" "$scratch/bare/config.json" \
-  "$root/opt/containers/trivial-box/rootfs" <<'PY'
+/usr/bin/python3 - "$root"/opt/containers/trivial-box-*/config.json "$scratch/bare/config.json" \
+  "$root"/opt/containers/trivial-box-*/rootfs <<'PY'
 import json, sys
 config = json.load(open(sys.argv[1]))
 config["process"]["args"] = ["true"]

@@ -36,7 +36,7 @@ for tag in small large; do
   blobs=$(layers_of "$tag")
   size=$(du -sb $blobs | awk '{s+=$1} END{printf "%.1f MB", s/1e6}')
   for _ in $(seq "$runs"); do
-    rm -rf "$scratch/root/opt/containers/$tag-$tag"
+    rm -rf "$scratch/root/opt/containers/$tag-$tag-"* "$scratch/root/var/lib/ctapp/versions/$tag"
     measure ctapp_runs "$ctapp" --root "$scratch/root" prepare "$tag"
     "$ctapp" --root "$scratch/root" cleanup "$tag"
     rm -rf "$scratch/umoci"

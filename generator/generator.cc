@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/app_versions.h"
 #include "core/atomic_file.h"
 #include "core/config_files.h"
 #include "core/image_reference.h"
@@ -19,13 +20,21 @@ namespace ctapp {
 namespace {
 
 // Only a registry image that is not unpacked yet needs the network at start.
-// A stat is all the generator may do: /var may not even be mounted yet, and
-// then "needs a pull" is the safe answer.
+// A read of the app's small version record and a stat is all the generator
+// may do: /var may not even be mounted yet, and then "needs a pull" is the
+// safe answer.
 bool needs_pull(const AppConfig& app, const Paths& paths) {
   if (app.image.empty()) return false;
   auto ref = parse_image_reference(app.image);
   if (!ref || ref->transport != ImageReference::Transport::kDocker) return false;
-  auto rootfs = paths.bundle_dir(app.name, ref->version()) / "rootfs";
+  // pull = "newer" and "always" ask the registry at every start.
+  if (app.pull == PullPolicy::kNewer || app.pull == PullPolicy::kAlways) return true;
+  if (app.pull == PullPolicy::kNever) return false;
+  auto record = read_app_versions(paths, app.name);
+  if (!record) return true;
+  const AppVersion* version = record->latest_for(ref->canonical());
+  if (!version) return true;
+  auto rootfs = paths.bundles_dir() / version->dir / "rootfs";
   struct stat st;
   return ::stat(rootfs.c_str(), &st) < 0 || !S_ISDIR(st.st_mode);
 }

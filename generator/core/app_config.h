@@ -22,6 +22,8 @@ enum class NetworkMode { kHost, kNone, kBridge, kApp };
 enum class NotifyMode { kStarted, kContainer, kHealthy };
 enum class UserNamespaceMode { kHost, kAuto };
 enum class Protocol { kTcp, kUdp };
+// When prepare asks the registry for the image (top-level `pull`).
+enum class PullPolicy { kMissing, kNewer, kAlways, kNever };
 
 struct Volume {
   std::string target;            // absolute path inside the container
@@ -146,6 +148,7 @@ struct ServiceSettings {
   std::vector<std::string> wanted_by;  // unit names, e.g. multi-user.target
   std::vector<std::string> after;      // other app names
   std::vector<std::string> requires_apps;
+  bool auto_update = false;        // ctapp-update.timer updates and restarts it
 };
 
 struct ResourceSettings {
@@ -184,6 +187,7 @@ struct AppConfig {
   std::string image;               // image reference as written; empty if rootfs is set
   std::string rootfs;              // absolute path of a ready root; empty if image is set
   std::string platform;            // "os/arch[/variant]" to pull; empty: the machine's
+  PullPolicy pull = PullPolicy::kMissing;  // `pull`, next to image
   RunSettings run;
   std::vector<Volume> volumes;
   std::vector<BindMount> mounts;

@@ -31,7 +31,7 @@ const std::vector<KeySet>& schema() {
   static const std::vector<KeySet> kSchema = {
       {"the top level",
        {"image", "rootfs", "run", "volume", "mount", "network", "service", "resources",
-        "systemd", "platform", "health"}},
+        "systemd", "platform", "health", "pull"}},
       {"[run]",
        {"command", "entrypoint", "env", "env_files", "user", "workdir", "hostname", "read_only",
         "keep_changes", "tmpfs", "stop_signal", "runtime", "seccomp_profile", "user_namespace",
@@ -44,7 +44,7 @@ const std::vector<KeySet>& schema() {
       {"[service]",
        {"description", "notify", "ready", "ready_timeout", "restart", "restart_sec",
         "start_timeout", "stop_timeout", "pull_timeout", "wanted_by", "after", "requires",
-        "reload"}},
+        "reload", "auto_update"}},
       {"[resources]",
        {"memory_max", "memory_high", "memory_swap_max", "cpu_quota", "cpu_weight", "allowed_cpus",
         "io_weight", "tasks_max"}},
@@ -88,6 +88,9 @@ class AppFileReader {
     TableReader top(document, "the top level", keys_of("the top level"), diagnostics_,
                     hint_for("the top level"));
     read_source(top);
+    read_enum(top, "pull", app_.pull,
+              {{"missing", PullPolicy::kMissing}, {"newer", PullPolicy::kNewer},
+               {"always", PullPolicy::kAlways}, {"never", PullPolicy::kNever}});
     if (auto* run = top.table("run")) read_run(*run);
     read_table_array(top, "volume", [this](TableReader& t) { read_volume(t); });
     read_table_array(top, "mount", [this](TableReader& t) { read_mount(t); });
@@ -370,6 +373,7 @@ class AppFileReader {
                {"healthy", NotifyMode::kHealthy}});
     read_ready(service);
     read_reload(service);
+    if (auto auto_update = service.boolean("auto_update")) settings.auto_update = *auto_update;
     read_time_span(service, "ready_timeout", settings.ready_timeout);
     read_checked_string(service, "restart", settings.restart, check_restart);
     read_time_span(service, "restart_sec", settings.restart_sec);

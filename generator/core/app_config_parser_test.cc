@@ -116,6 +116,21 @@ LimitNOFILE = 65536
   EXPECT_EQ(app.systemd.sections[0].second[0].second, "65536");
 }
 
+TEST(AppConfigParser, PullPolicyAndAutoUpdate) {
+  EXPECT_EQ(parse_valid("image = \"busybox\"\n").pull, PullPolicy::kMissing);
+  EXPECT_EQ(parse_valid("image = \"busybox\"\npull = \"newer\"\n").pull, PullPolicy::kNewer);
+  EXPECT_EQ(parse_valid("image = \"busybox\"\npull = \"always\"\n").pull, PullPolicy::kAlways);
+  EXPECT_EQ(parse_valid("image = \"busybox\"\npull = \"never\"\n").pull, PullPolicy::kNever);
+  EXPECT_FALSE(parse_valid("image = \"busybox\"\n").service.auto_update);
+  EXPECT_TRUE(parse_valid("image = \"busybox\"\n[service]\nauto_update = true\n").service.auto_update);
+  EXPECT_THAT(errors_of("image = \"busybox\"\npull = \"newest\"\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:2:8: 'newest' is not a valid pull, did you "
+                          "mean 'newer'? (one of missing, newer, always, never)"));
+  EXPECT_THAT(errors_of("image = \"busybox\"\n[service]\nauto_updates = true\n"),
+              ElementsAre("/etc/containers.d/app.ctapp:3:1: unknown key 'auto_updates' in "
+                          "[service], did you mean 'auto_update'?"));
+}
+
 TEST(AppConfigParser, UnknownKeySuggestsClosestKnownKey) {
   EXPECT_THAT(errors_of("imgae = \"busybox\"\n"),
               ElementsAre("/etc/containers.d/app.ctapp:1:1: unknown key 'imgae' in the top "

@@ -9,14 +9,14 @@
 namespace ctapp {
 
 Result<FileLock> FileLock::acquire(const std::filesystem::path& path, Wait wait,
-                                   const std::string& what) {
+                                   const std::string& what, Mode mode) {
   std::error_code error;
   std::filesystem::create_directories(path.parent_path(), error);
   if (error) return fail("create '{}': {}", path.parent_path().string(), error.message());
   FileLock lock;
   lock.fd_.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!lock.fd_.valid()) return fail("open lock '{}': {}", path.string(), errno_text(errno));
-  int operation = LOCK_EX | (wait == Wait::kFailIfHeld ? LOCK_NB : 0);
+  int operation = (mode == Mode::kShared ? LOCK_SH : LOCK_EX) | (wait == Wait::kFailIfHeld ? LOCK_NB : 0);
   while (::flock(lock.fd_.get(), operation) < 0) {
     if (errno == EINTR) continue;
     if (errno == EWOULDBLOCK) return fail("{} (lock '{}' is held)", what, path.string());

@@ -13,11 +13,13 @@ namespace ctapp {
 class FileLock {
  public:
   enum class Wait { kBlock, kFailIfHeld };
+  // Shared locks exclude only an exclusive one (readers and a writer).
+  enum class Mode { kExclusive, kShared };
 
   // Creates the file (and its directory) if needed. With kFailIfHeld, fails
   // with "held" semantics: the message names `what`.
   static Result<FileLock> acquire(const std::filesystem::path& path, Wait wait,
-                                  const std::string& what);
+                                  const std::string& what, Mode mode = Mode::kExclusive);
 
   // Keeps the lock held by the program this process execs next: the fd
   // loses O_CLOEXEC and this object gives it up.

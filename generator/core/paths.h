@@ -31,6 +31,9 @@ struct Paths {
   // refuses a directory another app owns.
   std::filesystem::path bundle_dir(std::string_view app, std::string_view version) const;
   std::filesystem::path runtime_dir() const { return under_root("/run/ctapp"); }
+  // ROOT/var/lib/ctapp/versions: one record per app of its versions on disk
+  // (core/app_versions.h); root 0700.
+  std::filesystem::path versions_dir() const { return under_root("/var/lib/ctapp/versions"); }
 };
 
 // The owner record kept in a bundle directory: "app NAME\nversion VERSION\n".

@@ -3,10 +3,12 @@
 
 #include "cli/check_command.h"
 #include "cli/exec_command.h"
+#include "cli/gc_command.h"
 #include "cli/lifecycle_commands.h"
 #include "cli/list_command.h"
 #include "cli/preload.h"
 #include "cli/pull_command.h"
+#include "cli/update_commands.h"
 
 namespace ctapp {
 
@@ -25,7 +27,10 @@ std::span<const Command> all_commands() {
       {"images", "[--json]", "list the images in the store and the apps using them (--json)", run_images_command},
       {"list", "[--json]", "list apps with state, version and pid (--json)", run_list_command},
       {"ps", "[--json]", "the same as list", run_list_command},
-      {"status", "NAME [--json]", "show one app in detail (--json)", run_status_command},
+      {"status", "NAME [--json] [--check]", "show one app in detail (--json; --check asks the registry for a newer image)", run_status_command},
+      {"update", "[--restart] [--dry-run] NAME... | --all | --auto", "pull a newer image of a tag and make it the next start's version (--restart: now, rolling back if it fails)", run_update_command},
+      {"rollback", "NAME", "make the previous kept version the next start's version (no network)", run_rollback_command},
+      {"gc", "[--dry-run] [--keep N] [--volumes]", "remove versions beyond the kept ones, what removed apps left, and unreferenced blobs", run_gc_command},
       {"check", "FILE.ctapp...", "validate .ctapp files and print every error", run_check_command},
       {"preload", "[--authfile FILE] --all | NAME...",
        "pull and unpack apps into an image root (--root) so they start offline; no mounts", run_preload_command},

@@ -13,6 +13,9 @@
 #include "core/log.h"
 #include "core/atomic_file.h"
 #include "core/app_config_parser.h"
+#include "cli/update_commands.h"
+#include "core/app_versions.h"
+#include "core/image_reference.h"
 #include "core/config_files.h"
 #include "core/value_checks.h"
 #include "runtime/app_layout.h"
@@ -36,7 +39,24 @@ struct AppStatus {
   std::vector<std::string> addresses;  // bridge mode: from the CNI result
   std::optional<IdRange> host_ids;     // user_namespace = "auto": the app's range
   std::optional<HealthReport> health;  // running with [health]: the supervisor's health.json
+  AppVersions versions;                // on disk, current first
+  std::string check;                   // --check: what the registry says
 };
+
+// --check: whether the registry has another digest for the app's tag than
+// the version a start would run.
+std::string check_registry(const Paths& paths, const std::optional<AppSource>& source,
+                           const AppVersions& versions) {
+  if (!source) return "no .ctapp";
+  auto config = parse_app(*source);
+  if (!config) return "invalid .ctapp";
+  auto remote = registry_digest(paths, *config);
+  if (!remote) return remote.error().message;
+  auto ref = parse_image_reference(config->image);
+  const AppVersion* local = ref ? versions.latest_for(ref->canonical()) : nullptr;
+  if (local && local->digest == *remote) return "up to date";
+  return fmt::format("newer image {} (run 'ctapp update {}')", *remote, config->name);
+}
 
 AppStatus status_of(const Paths& paths, const std::string& name,
                     const std::optional<AppSource>& source) {
@@ -52,6 +72,7 @@ AppStatus status_of(const Paths& paths, const std::string& name,
     }
   }
   if (auto range = recorded_id_range(paths, name); range && *range) status.host_ids = **range;
+  if (auto versions = read_app_versions(paths, name); versions) status.versions = std::move(*versions);
   AppLayout layout = runtime_layout(paths, name);
   auto network_file = layout.runtime / "network.json";
   if (auto network = read_json_file(network_file, {.max_size = 1 << 20}); network && network->is_object())
@@ -91,6 +112,11 @@ nlohmann::json to_json(const AppStatus& status) {
                       {"failing_streak", status.health->failing_streak},
                       {"last_check", format_utc(status.health->last_check_unix_ms)},
                       {"last_output", status.health->last_output}};
+  json["versions"] = nlohmann::json::array();
+  for (const auto& version : status.versions.versions)
+    json["versions"].push_back(
+        {{"dir", version.dir}, {"digest", version.digest}, {"reference", version.reference}});
+  if (!status.check.empty()) json["check"] = status.check;
   if (!status.error.empty()) json["error"] = status.error;
   return json;
 }
@@ -134,15 +160,22 @@ int run_list_command(const GlobalOptions& options, const std::vector<std::string
 int run_status_command(const GlobalOptions& options, const std::vector<std::string>& given) {
   auto args = given;
   bool json = take_json_flag(args);
+  bool check = false;
+  if (auto it = std::find(args.begin(), args.end(), "--check"); it != args.end()) {
+    check = true;
+    args.erase(it);
+  }
   if (args.size() != 1) {
-    std::fprintf(stderr, "Usage: ctapp status NAME [--json]\n");
+    std::fprintf(stderr, "Usage: ctapp status NAME [--json] [--check]\n");
     return 2;
   }
   if (auto valid = check_app_name(args[0]); !valid) {
     log(LogLevel::kErr, "{}", valid.error().message);
     return 2;
   }
-  AppStatus status = status_of(options.paths, args[0], find_app(options.paths.config_dirs, args[0]));
+  auto source = find_app(options.paths.config_dirs, args[0]);
+  AppStatus status = status_of(options.paths, args[0], source);
+  if (check) status.check = check_registry(options.paths, source, status.versions);
   if (status.source.empty() && status.state == "inactive") {
     log(LogLevel::kErr, "no app '{}'", args[0]);
     return 1;
@@ -157,6 +190,10 @@ int run_status_command(const GlobalOptions& options, const std::vector<std::stri
   if (!status.version.empty()) std::printf("  version: %s\n", status.version.c_str());
   if (!status.image_digest.empty()) std::printf("  digest:  %s\n", status.image_digest.c_str());
   if (status.pid) std::printf("  pid:     %d\n", *status.pid);
+  // Most recently used first: the first is what the next start runs.
+  for (const auto& version : status.versions.versions)
+    std::printf("  %s %s %s\n", &version == status.versions.current() ? "kept:   " : "        ",
+                version.dir.c_str(), version.digest.c_str());
   for (const auto& address : status.addresses) std::printf("  address: %s\n", address.c_str());
   if (status.host_ids)
     std::printf("  ids:     %s\n", fmt::format("{}-{} on the machine (user namespace)", status.host_ids->start,
@@ -169,6 +206,7 @@ int run_status_command(const GlobalOptions& options, const std::vector<std::stri
     if (!health.last_output.empty()) text += ": " + health.last_output;
     std::printf("  health:  %s\n", text.c_str());
   }
+  if (!status.check.empty()) std::printf("  check:   %s\n", status.check.c_str());
   if (!status.error.empty()) std::printf("  error:   %s\n", status.error.c_str());
   return 0;
 }

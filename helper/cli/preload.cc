@@ -81,17 +81,19 @@ Status preload_app(const Paths& paths, const LoadedApp& app, const PullSettings&
   for (auto& file : config.run.env_files) file = in_root(paths, file).string();
   if (!config.run.seccomp_profile.empty() && config.run.seccomp_profile != "unconfined")
     config.run.seccomp_profile = in_root(paths, config.run.seccomp_profile).string();
-  BundleInputs inputs = bundle_inputs(config, layout, *target, *unpacked);
+  // The version directory preload unpacked to (man ctapp, VERSIONS).
+  const AppLayout& version = unpacked->layout;
+  BundleInputs inputs = bundle_inputs(config, version, *target, *unpacked);
   std::error_code error;
   if (std::filesystem::exists(in_root(paths, kDefaultSeccompProfile), error))
     inputs.seccomp_profile = in_root(paths, kDefaultSeccompProfile);
   auto bundle = build_runtime_config(inputs);
   if (!bundle) return std::unexpected(bundle.error());
-  if (auto written = write_file_atomic(layout.config_json, dump_json(bundle->config, 2) + "\n", {.mode = 0600});
+  if (auto written = write_file_atomic(version.config_json, dump_json(bundle->config, 2) + "\n", {.mode = 0600});
       !written)
     return written;
   log(LogLevel::kNotice, "preloaded app '{}': {} unpacked to '{}'", name,
-      unpacked->image ? unpacked->image->manifest_digest : std::string("its rootfs"), layout.bundle.string());
+      unpacked->image_digest.empty() ? std::string("its rootfs") : unpacked->image_digest, version.bundle.string());
   return {};
 }
 

@@ -7,6 +7,8 @@
 #include "bundle/runtime_config.h"
 #include "cli/lifecycle.h"
 #include "cli/sidecar_network.h"
+#include "cli/version_dirs.h"
+#include "core/app_versions.h"
 #include "core/log.h"
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
@@ -30,9 +32,10 @@
 namespace ctapp {
 namespace {
 
-// The image in ctapp's store, pulled (or imported) first if it is not yet.
+// The image in ctapp's store, pulled (or imported) first if it is not yet,
+// or every time with `refresh` (pull = "newer" or "always").
 Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
-                                   const ImageReference& ref, const PullSettings& pull) {
+                                   const ImageReference& ref, bool refresh, const PullSettings& pull) {
   const std::string& image = app.image;
   Platform platform = Platform::current();
   if (!app.platform.empty()) {
@@ -44,7 +47,11 @@ Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
   if (!store) return std::unexpected(store.error());
   auto descriptor = store->find_ref(store_ref_name(ref, platform));
   if (!descriptor) return std::unexpected(descriptor.error());
-  if (!*descriptor) {
+  if (!*descriptor && app.pull == PullPolicy::kNever)
+    return fail("app '{}': image '{}' is not on this machine and pull = \"never\": bring it into the "
+                "store with 'ctapp pull {}' (or set pull = \"missing\")",
+                app.name, ref.canonical(), ref.canonical());
+  if (!*descriptor || refresh) {
     log(LogLevel::kNotice, "pulling {}", ref.canonical());
     PullRequest request;
     request.reference = image;
@@ -59,69 +66,98 @@ Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
       request.options.time_limit = fmt::format("pull_timeout = \"{}\" of app '{}'", limit, app.name);
     }
     auto pulled = pull_image(request);
-    if (!pulled) return std::unexpected(pulled.error());
-    *descriptor = pulled->manifest;
+    if (pulled) {
+      *descriptor = pulled->manifest;
+    } else if (app.pull == PullPolicy::kNewer && *descriptor) {
+      log(LogLevel::kWarning, "app '{}': cannot check '{}' for a newer image (pull = \"newer\"), "
+                              "starting the local one, ignoring: {}", app.name, ref.canonical(),
+          pulled.error().message);
+    } else {
+      return std::unexpected(pulled.error());
+    }
   }
   return store->load_image(**descriptor, platform);
 }
 
-// ROOT/opt/containers/NAME-VERSION/rootfs, unpacked unless it is there
-// already from the same manifest.
-Status ensure_unpacked(const AppLayout& layout, const StoredImage& image, const IdShift& shift) {
-  auto image_lock = FileLock::acquire(layout.lock_dir / ("image-" + image.manifest_digest.substr(7, 16)),
-                                      FileLock::Wait::kBlock, "");
-  if (!image_lock) return std::unexpected(image_lock.error());
-  auto digest_file = layout.bundle / "image-digest";
-  // The ownership of the files is part of what was unpacked: with another
-  // id range the rootfs is unpacked again.
-  std::string unpacked_as = image.manifest_digest + (shift.active() ? fmt::format(" ids={}", shift.offset) : "") + "\n";
-  remove_stale_unpacks(layout.bundle);
-  std::error_code error;
-  if (std::filesystem::exists(layout.lower, error)) {
-    if (read_file(digest_file, 128).value_or("") == unpacked_as) return {};
-    log(LogLevel::kNotice, "'{}' holds another image; unpacking {} again", layout.bundle.string(),
-        image.manifest_digest);
-    std::filesystem::remove_all(layout.lower, error);
-    if (error) return fail("remove '{}': {}", layout.lower.string(), error.message());
-  }
-  std::vector<LayerBlob> layers;
-  for (const auto& layer : image.layers)
-    layers.push_back({layer.blob, layer.descriptor.media_type, layer.descriptor.digest, layer.diff_id,
-                      layer.descriptor.size});
-  log(LogLevel::kInfo, "unpacking {} ({} layers) to '{}'", image.manifest_digest, layers.size(),
-      layout.lower.string());
-  auto unpacked = unpack_rootfs(layers, layout.lower, shift);
-  if (!unpacked) return std::unexpected(unpacked.error());
-  if (auto dropped = describe_dropped_xattrs(*unpacked); !dropped.empty())
-    log(LogLevel::kWarning, "unpacking {}: {}", image.manifest_digest, dropped);
-  return write_file_atomic(digest_file, unpacked_as);
-}
-
 }  // namespace
 
+Result<ChosenVersion> choose_version(const Paths& paths, const AppConfig& app, const IdShift& shift,
+                                     const PullSettings& pull) {
+  auto ref = parse_image_reference(app.image);
+  if (!ref) return std::unexpected(ref.error());
+  if (auto swept = sweep_version_temps(paths); !swept) return std::unexpected(swept.error());
+  auto record = read_app_versions(paths, app.name);
+  if (!record) return std::unexpected(record.error());
+  ChosenVersion chosen;
+  const AppVersion* known = record->latest_for(ref->canonical());
+  unsigned offset = shift.active() ? shift.offset : 0;
+  bool known_whole = known && version_dir_name(app.name, ref->version(), known->digest, offset) == known->dir &&
+                     version_is_whole(paths, app.name, *known);
+  bool refresh = app.pull == PullPolicy::kNewer || app.pull == PullPolicy::kAlways;
+  std::optional<StoredImage> stored;
+  if (refresh) {
+    auto store = OciLayout::open_or_create(paths.image_store());
+    if (!store) return std::unexpected(store.error());
+    // The blobs stay until they are unpacked, whatever a gc decides.
+    auto blobs_in_use = store->lock_blobs(false);
+    if (!blobs_in_use) return std::unexpected(blobs_in_use.error());
+    auto fresh = image_in_store(paths, app, *ref, true, pull);
+    if (fresh && !(known_whole && fresh->manifest_digest == known->digest)) {
+      auto installed = install_version(paths, app.name, *ref, *fresh, shift);
+      if (!installed) return std::unexpected(installed.error());
+      chosen.version = std::move(*installed);
+      chosen.image_config = std::move(fresh->config);
+      stored = std::move(*fresh);
+    } else if (!fresh && !(app.pull == PullPolicy::kNewer && known_whole)) {
+      return std::unexpected(fresh.error());
+    } else if (!fresh) {
+      log(LogLevel::kWarning, "app '{}': cannot check '{}' for a newer image (pull = \"newer\"), "
+                              "starting the local version {}, ignoring: {}",
+          app.name, ref->canonical(), known->dir, fresh.error().message);
+    }
+  }
+  if (stored) {
+    // installed above
+  } else if (known_whole) {
+    auto config = read_version_image_config(paths, *known);
+    if (!config) return std::unexpected(config.error());
+    chosen.version = *known;
+    chosen.image_config = std::move(*config);
+  } else {
+    // The blobs stay until they are unpacked, whatever a gc decides.
+    auto store = OciLayout::open_or_create(paths.image_store());
+    if (!store) return std::unexpected(store.error());
+    auto blobs_in_use = store->lock_blobs(false);
+    if (!blobs_in_use) return std::unexpected(blobs_in_use.error());
+    auto from_store = image_in_store(paths, app, *ref, false, pull);
+    if (!from_store) return std::unexpected(from_store.error());
+    auto installed = install_version(paths, app.name, *ref, *from_store, shift);
+    if (!installed) return std::unexpected(installed.error());
+    chosen.version = std::move(*installed);
+    chosen.image_config = std::move(from_store->config);
+  }
+  if (record->current() && *record->current() == chosen.version) return chosen;
+  record->make_current(chosen.version);
+  if (auto written = write_app_versions(paths, app.name, *record); !written) return std::unexpected(written.error());
+  return chosen;
+}
+
 Result<UnpackedApp> unpack_app(const Paths& paths, const LoadedApp& app, const PullSettings& pull) {
-  const AppLayout& layout = app.layout;
   const std::string& name = app.config.name;
   UnpackedApp result;
+  result.layout = app.layout;
+  AppLayout& layout = result.layout;
   auto id_map = app_id_map(paths, app.config);
   if (!id_map) return std::unexpected(id_map.error());
   result.id_map = std::move(*id_map);
   if (auto dirs = ensure_app_dirs(paths, layout, result.id_map.shift.offset); !dirs)
     return std::unexpected(dirs.error());
   if (!app.config.image.empty()) {
-    auto ref = parse_image_reference(app.config.image);
-    if (!ref) return std::unexpected(ref.error());
-    auto stored = image_in_store(paths, app.config, *ref, pull);
-    if (!stored) {
-      release_unused_bundle_dir(layout);
-      return std::unexpected(stored.error());
-    }
-    if (auto claimed = claim_bundle_dir(layout); !claimed) return std::unexpected(claimed.error());
-    if (auto unpacked = ensure_unpacked(layout, *stored, result.id_map.shift); !unpacked) {
-      release_unused_bundle_dir(layout);
-      return std::unexpected(unpacked.error());
-    }
-    result.image = std::move(*stored);
+    auto chosen = choose_version(paths, app.config, result.id_map.shift, pull);
+    if (!chosen) return std::unexpected(chosen.error());
+    set_version_dir(layout, paths, chosen->version.dir);
+    result.image_config = std::move(chosen->image_config);
+    result.image_digest = chosen->version.digest;
   } else {
     std::error_code error;
     if (!std::filesystem::is_directory(layout.lower, error))
@@ -135,9 +171,9 @@ BundleInputs bundle_inputs(const AppConfig& config, const AppLayout& layout, con
                            const UnpackedApp& unpacked) {
   BundleInputs inputs;
   inputs.app = &config;
-  if (unpacked.image) {
-    auto image_config = unpacked.image->config.find("config");
-    if (image_config != unpacked.image->config.end() && image_config->is_object())
+  if (unpacked.image_config) {
+    auto image_config = unpacked.image_config->find("config");
+    if (image_config != unpacked.image_config->end() && image_config->is_object())
       inputs.image_config = &*image_config;
   }
   inputs.rootfs = layout.lower;
@@ -154,7 +190,7 @@ BundleInputs bundle_inputs(const AppConfig& config, const AppLayout& layout, con
 }
 
 Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOptions& options) {
-  const AppLayout& layout = app.layout;
+  AppLayout layout = app.layout;
   const std::string& name = app.config.name;
   {
     auto running = FileLock::acquire(layout.lock_dir / (name + ".run"), FileLock::Wait::kFailIfHeld,
@@ -180,13 +216,14 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
   if (!unpacked) return std::unexpected(unpacked.error());
   AppState state;
   state.version = layout.version;
-  state.bundle = layout.bundle;
   state.runtime = app.config.run.runtime;
   state.keep_changes = app.config.run.keep_changes;
-  if (unpacked->image) {
+  if (!unpacked->image_digest.empty()) {
     state.image = app.config.image;
-    state.image_digest = unpacked->image->manifest_digest;
+    state.image_digest = unpacked->image_digest;
   }
+  layout = unpacked->layout;
+  state.bundle = layout.bundle;
   const IdShift& shift = unpacked->id_map.shift;
   BundleInputs inputs = bundle_inputs(app.config, layout, layout, *unpacked);
   if (options.apply_resources) {

@@ -5,8 +5,12 @@
 #include <optional>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "bundle/runtime_config.h"
 #include "cli/app_loader.h"
+#include "core/app_versions.h"
+#include "unpack/id_shift.h"
 #include "core/paths.h"
 #include "core/result.h"
 #include "registry/auth.h"
@@ -44,9 +48,23 @@ struct PullSettings {
 // runtime or cgroup), shared with preload: the app's directories and its id
 // range, the image in the store (pulled if missing), unpacked into its
 // NAME-VERSION directory. Fails naming the app, image or directory.
+// The version of an image app to start, recorded as current in its
+// version record (core/app_versions.h): the most recent one prepared for
+// the configured reference while its directory is whole (no store, no
+// network); else the image from the store, pulled first when missing, and
+// unpacked to a new version directory. Needs the app's setup lock.
+struct ChosenVersion {
+  AppVersion version;
+  nlohmann::json image_config;  // the image's config blob
+};
+Result<ChosenVersion> choose_version(const Paths& paths, const AppConfig& app, const IdShift& shift,
+                                     const PullSettings& pull = {});
+
 struct UnpackedApp {
   AppIdMap id_map;
-  std::optional<StoredImage> image;  // none for `rootfs =` apps
+  AppLayout layout;                            // bundle/lower: the chosen version
+  std::optional<nlohmann::json> image_config;  // none for `rootfs =` apps
+  std::string image_digest;                    // empty for `rootfs =` apps
 };
 Result<UnpackedApp> unpack_app(const Paths& paths, const LoadedApp& app, const PullSettings& pull = {});
 

@@ -110,6 +110,12 @@ Result<PullResult> pull_from(const PullSource& source, const ImageReference& ref
     manifest = client->fetch_manifest(index->manifests[*chosen].digest);
     if (!manifest) return std::unexpected(manifest.error());
   }
+  if (request.resolve_only) {
+    PullResult resolved;
+    resolved.manifest = {manifest->media_type, manifest->digest, static_cast<int64_t>(manifest->bytes.size()), {}};
+    resolved.source = source.name;
+    return resolved;
+  }
   auto image = parse_image_manifest(manifest->document, fmt::format("{}: manifest {}", source.name, manifest->digest));
   if (!image) return std::unexpected(image.error());
   // Each blob once, however often the manifest lists it (parallel fetches
@@ -188,7 +194,12 @@ Result<PullResult> pull_image(const PullRequest& request) {
   if (!ref) return std::unexpected(ref.error());
   auto store = OciLayout::open_or_create(request.paths.image_store());
   if (!store) return std::unexpected(store.error());
+  // Blobs are added before index.json names them: `ctapp gc` must wait.
+  auto blobs_in_use = store->lock_blobs(false);
+  if (!blobs_in_use) return std::unexpected(blobs_in_use.error());
   if (auto swept = store->sweep_temp_files(); !swept) return std::unexpected(swept.error());
+  if (request.resolve_only && ref->transport != ImageReference::Transport::kDocker)
+    return fail("'{}' is not a registry reference: there is no registry to ask", request.reference);
   if (ref->transport == ImageReference::Transport::kOciDir) {
     auto source = OciLayout::open(ref->path);
     if (!source) return std::unexpected(source.error());

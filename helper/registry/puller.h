@@ -19,6 +19,10 @@ struct PullRequest {
   Paths paths;
   std::vector<std::filesystem::path> auth_files = default_auth_files();
   int parallel_layers = 3;
+  // Only ask the registry which manifest the reference names now (index ->
+  // platform): no blob is fetched and the store is not changed; the result
+  // has `manifest` and `source` only. Registry references only.
+  bool resolve_only = false;
   // Filling an image root (preload): when the root has no registries.conf
   // (nor registries.conf.d), the build machine's is used instead.
   bool host_registries_fallback = false;

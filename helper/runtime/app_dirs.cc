@@ -44,6 +44,7 @@ Status ensure_shared_dirs(const Paths& paths) {
       {paths.bundles_dir(), kSharedParent},
       {var_lib_ctapp, kSharedParent},
       {paths.apps_dir(), kSharedParent},
+      {paths.versions_dir(), kPrivate},
       {paths.image_store(), kPrivate},
       {paths.runtime_dir(), kSharedParent},
       {paths.runtime_dir() / "locks", kPrivate},
@@ -56,8 +57,11 @@ Status ensure_shared_dirs(const Paths& paths) {
 
 Status ensure_app_dirs(const Paths& paths, const AppLayout& layout, uid_t root_id) {
   if (auto shared = ensure_shared_dirs(paths); !shared) return shared;
+  // An image app's bundle is its version directory, made whole elsewhere
+  // (cli/version_dirs.h); its path is empty here.
   for (const auto* dir : {&layout.bundle, &layout.data, &layout.runtime})
-    if (auto made = ensure_directory(*dir, kPrivate, root_id, root_id); !made) return made;
+    if (dir->empty()) continue;
+    else if (auto made = ensure_directory(*dir, kPrivate, root_id, root_id); !made) return made;
   // The container's users reach the socket in it through a bind mount.
   return ensure_directory(layout.notify_dir, kSharedParent, root_id, root_id);
 }

@@ -18,7 +18,8 @@ namespace ctapp {
 // directories that an older ctapp left open (man ctapp(8), FILES AND MODES):
 //   ROOT/opt/containers, ROOT/var/lib/ctapp, .../apps, ROOT/run/ctapp
 //                                          root 0711 (traversable only)
-//   ROOT/var/lib/ctapp/images, ROOT/run/ctapp/locks, ROOT/run/ctapp/runc
+//   ROOT/var/lib/ctapp/images, ROOT/var/lib/ctapp/versions,
+//   ROOT/run/ctapp/locks, ROOT/run/ctapp/runc
 //                                          root 0700
 //   ROOT/opt/containers/NAME-VERSION, ROOT/var/lib/ctapp/apps/NAME,
 //   ROOT/run/ctapp/NAME                    the app's root 0700

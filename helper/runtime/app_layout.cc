@@ -36,16 +36,21 @@ Result<AppLayout> app_layout(const Paths& paths, const AppConfig& app) {
   } else {
     auto ref = parse_image_reference(app.image);
     if (!ref) return std::unexpected(ref.error());
+    // The version directory is chosen by prepare (set_version_dir).
     layout.version = ref->version();
-    layout.bundle = paths.bundle_dir(app.name, layout.version);
-    layout.lower = layout.bundle / "rootfs";
   }
-  layout.config_json = layout.bundle / "config.json";
+  if (!layout.bundle.empty()) layout.config_json = layout.bundle / "config.json";
   if (app.run.keep_changes) {
     layout.upper = layout.data / ".overlay" / "upper";
     layout.work = layout.data / ".overlay" / "work";
   }
   return layout;
+}
+
+void set_version_dir(AppLayout& layout, const Paths& paths, const std::string& dir) {
+  layout.bundle = paths.bundles_dir() / dir;
+  layout.lower = layout.bundle / "rootfs";
+  layout.config_json = layout.bundle / "config.json";
 }
 
 Status claim_bundle_dir(const AppLayout& layout) {

@@ -14,7 +14,10 @@ namespace ctapp {
 struct AppLayout {
   std::string name;
   std::string version;                // image tag, digest prefix, or "rootfs"
-  std::filesystem::path bundle;       // ROOT/opt/containers/NAME-VERSION
+  // ROOT/opt/containers/NAME-rootfs for a rootfs app; for an image app the
+  // version directory NAME-VERSION-DIGEST12 that prepare chose
+  // (set_version_dir), empty before.
+  std::filesystem::path bundle;
   std::filesystem::path lower;        // the rootfs under the overlay
   std::filesystem::path config_json;  // bundle/config.json
   std::filesystem::path data;         // ROOT/var/lib/ctapp/apps/NAME (volumes)
@@ -33,6 +36,9 @@ Result<AppLayout> app_layout(const Paths& paths, const AppConfig& app);
 
 // Layout of an app whose .ctapp is gone or broken: enough for cleanup.
 AppLayout runtime_layout(const Paths& paths, const std::string& name);
+
+// Points bundle, lower and config_json at ROOT/opt/containers/DIR.
+void set_version_dir(AppLayout& layout, const Paths& paths, const std::string& dir);
 
 // Makes sure layout.bundle (created closed by ensure_app_dirs) is this
 // app's and version's (Paths::bundle_dir says why); fails naming the app

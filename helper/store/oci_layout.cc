@@ -160,6 +160,17 @@ Status OciLayout::sweep_temp_files() const {
 }
 
 Status OciLayout::set_ref(const std::string& ref, const Descriptor& descriptor) const {
+  return replace_ref(ref, &descriptor);
+}
+
+Result<FileLock> OciLayout::lock_blobs(bool exclusive) const {
+  return FileLock::acquire(temp_dir() / "blobs.lock", FileLock::Wait::kBlock, "",
+                           exclusive ? FileLock::Mode::kExclusive : FileLock::Mode::kShared);
+}
+
+Status OciLayout::remove_ref(const std::string& ref) const { return replace_ref(ref, nullptr); }
+
+Status OciLayout::replace_ref(const std::string& ref, const Descriptor* descriptor) const {
   auto lock = FileLock::acquire(temp_dir() / "index.lock", FileLock::Wait::kBlock, "");
   if (!lock) return std::unexpected(lock.error());
   auto index = read_index_json();
@@ -172,9 +183,11 @@ Status OciLayout::set_ref(const std::string& ref, const Descriptor& descriptor) 
     if (!name) return std::unexpected(name.error());
     if (*name != ref) manifests.push_back(entry.raw());
   }
-  nlohmann::json entry = descriptor_json(descriptor);
-  entry["annotations"] = {{kRefName, ref}};
-  manifests.push_back(entry);
+  if (descriptor) {
+    nlohmann::json entry = descriptor_json(*descriptor);
+    entry["annotations"] = {{kRefName, ref}};
+    manifests.push_back(entry);
+  }
   (*index)["schemaVersion"] = 2;
   (*index)["manifests"] = std::move(manifests);
   return write_file_atomic(dir_ / "index.json", dump_json(*index) + "\n");

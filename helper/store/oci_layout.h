@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/file_lock.h"
 #include "core/result.h"
 #include "store/image_json.h"
 #include "store/platform.h"
@@ -71,10 +72,18 @@ class OciLayout {
   // Points `ref` at `descriptor` in index.json (replacing an older entry of
   // that name), under a lock, written atomically.
   Status set_ref(const std::string& ref, const Descriptor& descriptor) const;
+  // Drops `ref` from index.json (nothing if it is not there); its blobs stay
+  // until a gc finds no other ref reaches them.
+  Status remove_ref(const std::string& ref) const;
+  // Held shared by whatever adds blobs before it names them in index.json
+  // (a pull, an import, an unpack reading them) and exclusively by
+  // `ctapp gc` while it removes the blobs no ref reaches.
+  Result<FileLock> lock_blobs(bool exclusive) const;
 
  private:
   Result<StoredImage> load_image_at(const Descriptor& descriptor, const Platform& platform, int depth) const;
   Result<nlohmann::json> read_index_json() const;
+  Status replace_ref(const std::string& ref, const Descriptor* descriptor) const;
 
   std::filesystem::path dir_;
 };

@@ -46,6 +46,8 @@ class TempDir {
 
   int fd() const { return fd_.get(); }
   const std::filesystem::path& path() const { return path_; }
+  // The directory was renamed into place: it is no longer ours to remove.
+  void keep() { path_.clear(); }
 
  private:
   TempDir() = default;

@@ -64,6 +64,7 @@ http: {addr: "127.0.0.1:%s"}
   local status=$?
   kill "$pid"; wait "$pid" 2>/dev/null
   chmod -R a+rX "$dir"
+  feed_update_images || status=1
   printf 'version: 0.1
 log: {level: warn}
 storage: {filesystem: {rootdirectory: /var/lib/docker-registry}}
@@ -72,6 +73,35 @@ http: {addr: "127.0.0.1:5000"}
     > "$root/etc/docker/registry/config.yml"
   mkdir -p "$root/etc/containers"
   printf '[[registry]]\nlocation = "127.0.0.1:5000"\ninsecure = true\n' > "$root/etc/containers/registries.conf"
+  return $status
+}
+# For the update cases (5*): tag 1 of e2e/upd and e2e/broken is the good v1
+# in the registry's storage, and a second storage,
+# /var/lib/docker-registry-next, has them moved to v2 and to a v2 that
+# exits at once; a case swaps the storages to "push" the new versions.
+feed_update_images() {
+  ls "$here"/cases/5*.sh >/dev/null 2>&1 || return 0
+  local tag storage port pid dir_name upd broken status=0
+  for tag in v1 v2; do
+    "$source_dir/tests/images/make-busybox-image.sh" "$root/srv/images" upd-$tag \
+      sh -c "echo upd $tag; exec httpd -f -p 127.0.0.1:8091 -h /etc" >/dev/null || return 1
+  done
+  "$source_dir/tests/images/make-busybox-image.sh" "$root/srv/images" upd-bad sh -c 'echo upd bad; exit 3' >/dev/null || return 1
+  for storage in docker-registry:upd-v1:upd-v1 docker-registry-next:upd-v2:upd-bad; do
+    IFS=: read -r dir_name upd broken <<< "$storage"
+    port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: "127.0.0.1:%s"}\n' \
+      "$root/var/lib/$dir_name" "$port" > "$work/feed-$dir_name.yml"
+    docker-registry serve "$work/feed-$dir_name.yml" > "$work/feed-$dir_name.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+    skopeo copy --quiet --dest-tls-verify=false "oci:$root/srv/images:$upd" "docker://127.0.0.1:$port/e2e/upd:1" || status=1
+    skopeo copy --quiet --dest-tls-verify=false "oci:$root/srv/images:$broken" "docker://127.0.0.1:$port/e2e/broken:1" || status=1
+    # The other cases' image stays there whichever storage is live.
+    skopeo copy --quiet --dest-tls-verify=false "oci:$root/srv/images:box" "docker://127.0.0.1:$port/e2e/box:1" || status=1
+    kill "$pid"; wait "$pid" 2>/dev/null
+    chmod -R a+rX "$root/var/lib/$dir_name"
+  done
   return $status
 }
 feed_guest_registry || { echo "cannot feed the guest's registry"; exit 1; }

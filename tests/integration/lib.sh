@@ -105,3 +105,12 @@ run_tests() {
   fi
   [ "$failed" -eq 0 ]
 }
+
+# version_dir APP TAG: $ROOT/opt/containers/APP-TAG-DIGEST12[-uOFFSET], the
+# version directory the app's record names for that tag (man ctapp,
+# VERSIONS); a path that does not exist when there is none.
+version_dir() {
+  local dir
+  dir=$(awk -v p="$1-$2-" 'index($1, p) == 1 { print $1; exit }' "$ROOT/var/lib/ctapp/versions/$1" 2>/dev/null)
+  echo "$ROOT/opt/containers/${dir:-$1-$2-none}"
+}

@@ -66,4 +66,16 @@ credentials=$out/ctapp@credentials.service.d/50-ctapp.conf
 for line in 'LoadCredential=token:/etc/ctapp/token' 'LoadCredential=odd:/etc/ctapp/50%%'; do
   grep -qxF "$line" "$credentials" || fail "ctapp@credentials.service: '$line' not in the drop-in: $(cat "$credentials")"
 done
+# The automatic update units: installed, valid, and the service runs the
+# opted-in apps' update.
+for unit in ctapp-update.service ctapp-update.timer; do
+  [ -f "$unit_dir/$unit" ] || { fail "$unit is not installed in '$unit_dir'"; continue; }
+  if ! output=$(systemd-analyze verify --root="$root" --man=no "$unit" 2>&1) || [ -n "$output" ]; then
+    fail "systemd-analyze verify $unit: $output"
+  else
+    echo "ok: $unit"
+  fi
+done
+grep -qxF "ExecStart=${helper#"$root"} update --restart --auto" "$unit_dir/ctapp-update.service" ||
+  fail "ctapp-update.service does not run 'ctapp update --restart --auto'"
 [ "$failures" -eq 0 ]

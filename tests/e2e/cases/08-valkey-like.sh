@@ -3,7 +3,7 @@ redis() { printf '%s\r\n' "$@" | busybox nc -w 2 127.0.0.1 6379; }
 systemctl start ctapp@valkey.service || die "start failed: $(journalctl -u ctapp@valkey --no-pager | tail -5)"
 assert_contains "$(redis PING)" "+PONG" "valkey answers on the host network"
 # The entrypoint ran as root, chowned /data and dropped privileges.
-redis_uid=$(grep '^redis:' /opt/containers/valkey-valkey-like/rootfs/etc/passwd | cut -d: -f3)
+redis_uid=$(grep '^redis:' /opt/containers/valkey-valkey-like-*/rootfs/etc/passwd | cut -d: -f3)
 [ -n "$redis_uid" ] || die "the image has no redis user"
 user=$(ps -o uid= -C redis-server | tr -d ' ' | head -1)
 assert_eq "$redis_uid" "$user" "the server runs as the image's redis user (uid)"

@@ -1,6 +1,6 @@
 . /e2e/guest-lib.sh
 # The image is not in the store: the start pulls it from the registry.
-[ ! -e /opt/containers/pulled-1 ] || die "already unpacked before the first start"
+! ls -d /opt/containers/pulled-1-* >/dev/null 2>&1 || die "already unpacked before the first start"
 assert_contains "$(systemctl cat ctapp@pulled.service)" "After=network-online.target" "an app that must pull waits for the network"
 systemctl start ctapp@pulled.service || die "start failed: $(journalctl -u ctapp@pulled --no-pager | tail -5)"
 tcp_answers 8082 || die "the pulled app does not answer"

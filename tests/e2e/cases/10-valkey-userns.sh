@@ -18,7 +18,7 @@ systemctl start ctapp@valkey-ns.service || die "start failed: $(journalctl -u ct
 assert_contains "$(redis PING)" "+PONG" "valkey in a user namespace answers"
 read -r start count < /var/lib/ctapp/userns/valkey-ns
 assert_eq "65536" "$count" "the app's range"
-redis_uid=$(grep '^redis:' /opt/containers/valkey-ns-valkey-like/rootfs/etc/passwd | cut -d: -f3)
+redis_uid=$(grep '^redis:' /opt/containers/valkey-ns-valkey-like-*/rootfs/etc/passwd | cut -d: -f3)
 pids=$(cat "/sys/fs/cgroup$(systemctl show -P ControlGroup ctapp@valkey-ns.service)/container/cgroup.procs")
 [ -n "$pids" ] || die "no process in the app's container cgroup"
 for pid in $pids; do

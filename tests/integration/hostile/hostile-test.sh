@@ -58,13 +58,18 @@ test_control_characters_in_names_never_forge_a_log_line() {
 
 test_an_ambiguous_bundle_name_is_refused_not_shared() {
   printf 'image = "oci:%s:1-0"\n' "$layout" > "$ROOT/etc/containers.d/web.ctapp"
-  printf 'image = "oci:%s:0"\n' "$layout" > "$ROOT/etc/containers.d/web-1.ctapp"
+  # Version directories carry the digest: the names meet only when the
+  # image is the same one, here copied to tag 0 of another layout.
+  skopeo copy --quiet "oci:$layout:1-0" "oci:$ROOT/images-same:0" || fail "skopeo copy"
+  printf 'image = "oci:%s:0"\n' "$ROOT/images-same" > "$ROOT/etc/containers.d/web-1.ctapp"
   ctapp prepare web || fail "prepare web"
   local out status
   out=$(ctapp prepare web-1 2>&1); status=$?
   assert_eq 1 "$status" "web-1 (tag 0) must not use web's (tag 1-0) directory"
-  assert_contains "$out" "opt/containers/web-1-0' is the directory of app 'web' version '1-0'; app 'web-1' version '0' would share it" "the error names both apps"
-  assert_eq "$(printf 'app web\nversion 1-0')" "$(cat "$ROOT/opt/containers/web-1-0/owner")" "web still owns it"
+  local dir
+  dir=$(version_dir web 1-0)
+  assert_contains "$out" "$dir' is the directory of app 'web' version '1-0'; app 'web-1' version '0' would share it" "the error names both apps"
+  assert_eq "$(printf 'app web\nversion 1-0')" "$(cat "$dir/owner")" "web still owns it"
   ctapp cleanup web || fail "cleanup web"
   ctapp prepare web || fail "web still prepares"
   ctapp cleanup web
@@ -84,11 +89,11 @@ test_seccomp_is_never_silently_absent() {
   assert_contains "$out" "no seccomp profile for app 'sec': '/nonexistent/seccomp.json' does not exist; or set [run] seccomp_profile = \"unconfined\"" "the error says what to do"
   printf 'image = "oci:%s:0"\n' "$layout" > "$ROOT/etc/containers.d/sec.ctapp"
   ctapp prepare sec || fail "prepare with the default profile"
-  assert_eq "SCMP_ACT_ERRNO" "$(json_field "$ROOT/opt/containers/sec-0/config.json" 'c["linux"]["seccomp"]["defaultAction"]')" "containers-common's profile is in config.json"
+  assert_eq "SCMP_ACT_ERRNO" "$(json_field "$(version_dir sec 0)/config.json" 'c["linux"]["seccomp"]["defaultAction"]')" "containers-common's profile is in config.json"
   ctapp cleanup sec
   printf 'image = "oci:%s:0"\n[run]\nseccomp_profile = "unconfined"\n' "$layout" > "$ROOT/etc/containers.d/sec.ctapp"
   ctapp prepare sec || fail "prepare unconfined"
-  assert_eq "False" "$(json_field "$ROOT/opt/containers/sec-0/config.json" '"seccomp" in c["linux"]')" "unconfined is asked for, explicitly"
+  assert_eq "False" "$(json_field "$(version_dir sec 0)/config.json" '"seccomp" in c["linux"]')" "unconfined is asked for, explicitly"
   ctapp cleanup sec
   rm -f "$ROOT/etc/containers.d/sec.ctapp"
 }
@@ -100,7 +105,7 @@ test_image_labels_cannot_configure_the_runtime() {
   printf 'image = "oci:%s:labelled"\n' "$layout" > "$ROOT/etc/containers.d/lab.ctapp"
   ctapp prepare lab || fail "prepare"
   assert_eq "[('org.ctapp.app', 'lab'), ('org.opencontainers.image.title', 'box')]" \
-    "$(json_field "$ROOT/opt/containers/lab-labelled/config.json" 'sorted(c["annotations"].items())')" "only image-spec labels become annotations"
+    "$(json_field "$(version_dir lab labelled)/config.json" 'sorted(c["annotations"].items())')" "only image-spec labels become annotations"
   ctapp cleanup lab
   rm -f "$ROOT/etc/containers.d/lab.ctapp"
 }
@@ -121,7 +126,7 @@ test_an_image_that_cannot_be_had_leaves_no_directory() {
   local out status
   out=$(ctapp prepare gone 2>&1); status=$?
   assert_eq 1 "$status" "prepare of a missing image fails"
-  [ ! -e "$ROOT/opt/containers/gone-missing-tag" ] || fail "an empty version directory is left: $(ls -la "$ROOT/opt/containers/gone-missing-tag")"
+  assert_eq "" "$(cd "$ROOT/opt/containers" && ls -d gone-* .ctapp-tmp/unpack-* 2>/dev/null)" "an empty version directory is left"
   rm -f "$ROOT/etc/containers.d/gone.ctapp"
 }
 

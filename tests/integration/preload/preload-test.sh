@@ -91,10 +91,10 @@ test_preload_into_an_overlayfs_root_unpacks_and_mounts_nothing() {
   assert_contains "$(generated box)" "network-online.target" "before the preload the app needs a pull at boot"
   out=$("$CTAPP" --root "$ROOT" preload --all 2>&1) || fail "preload failed: $out"
   assert_contains "$out" "preloaded app 'box'" "preload says what it did"
-  [ -x "$ROOT/opt/containers/box-1/rootfs/bin/busybox" ] || fail "the rootfs is not unpacked"
-  assert_eq "600" "$(stat -c %a "$ROOT/opt/containers/box-1/config.json")" "config.json holds env: 0600"
+  [ -x "$(version_dir box 1)/rootfs/bin/busybox" ] || fail "the rootfs is not unpacked"
+  assert_eq "600" "$(stat -c %a "$(version_dir box 1)/config.json")" "config.json holds env: 0600"
   root_path=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["root"]["path"])' \
-    "$ROOT/opt/containers/box-1/config.json")
+    "$(version_dir box 1)/config.json")
   assert_eq "/run/ctapp/box/rootfs" "$root_path" "config.json has the booted machine's paths, not the build root's"
   [ -s "$ROOT/var/lib/ctapp/userns/box" ] ||
     fail "no user-namespace range allocated"
@@ -107,7 +107,7 @@ test_preload_into_a_tmpfs_root_works_too() {
   new_root tmpfs
   auth_json "$ROOT/etc/containers/auth.json" alice wonderland "$main_PORT"
   "$CTAPP" --root "$ROOT" preload box >/dev/null 2>&1 || fail "preload into tmpfs failed"
-  [ -x "$ROOT/opt/containers/box-1/rootfs/bin/busybox" ] || fail "the rootfs is not unpacked"
+  [ -x "$(version_dir box 1)/rootfs/bin/busybox" ] || fail "the rootfs is not unpacked"
   assert_eq "" "$(runtime_traces)" "nothing mounted"
 }
 
@@ -154,7 +154,7 @@ test_without_one_in_the_root_the_build_machines_registries_conf_is_used() {
     'mount --bind "$1" /etc/containers && exec "$2" --root "$3" preload box' - \
     "$SCRATCH/machine-containers" "$CTAPP" "$ROOT" 2>&1)
   assert_eq 0 "$?" "the build machine's registries.conf marks the registry insecure: $out"
-  [ -x "$ROOT/opt/containers/box-1/rootfs/bin/busybox" ] || fail "the rootfs is not unpacked"
+  [ -x "$(version_dir box 1)/rootfs/bin/busybox" ] || fail "the rootfs is not unpacked"
 }
 
 test_prepare_into_an_overlayfs_root_says_to_preload() {

@@ -41,9 +41,9 @@ notify = "healthy"
 ready = "tcp:18091"
 stop_timeout = 1'
   ctapp prepare web || fail "prepare failed"
-  assert_eq "600" "$(stat -c %a "$ROOT/opt/containers/web-box/config.json")" "config.json holds env: 0600"
+  assert_eq "600" "$(stat -c %a "$(version_dir web box)/config.json")" "config.json holds env: 0600"
   /usr/bin/python3 "$source_dir/tests/integration/bundle/validate-runtime-config.py" "$schema" \
-    "$ROOT/opt/containers/web-box/config.json" || fail "config.json does not validate against the runtime-spec schema"
+    "$(version_dir web box)/config.json" || fail "config.json does not validate against the runtime-spec schema"
   ctapp cleanup web || fail "cleanup failed"
   start_app web
   wait_until 20 busybox wget -q -O /dev/null http://127.0.0.1:18091/passwd || fail "app never answered"
@@ -73,7 +73,7 @@ command = ["sh", "-c", "echo x >> /data/count; echo scratch > /scratch; wc -l < 
   out=$(ctapp run --foreground counter 2>/dev/null)
   assert_contains "$out" "3" "the volume kept three runs' writes"
   assert_eq "3" "$(wc -l < "$ROOT/var/lib/ctapp/apps/counter/volumes/data/count")" "data lives in apps/NAME"
-  [ ! -e "$ROOT/opt/containers/counter-box/rootfs/scratch" ] || fail "a write reached the image's rootfs"
+  [ ! -e "$(version_dir counter box)/rootfs/scratch" ] || fail "a write reached the image's rootfs"
   [ ! -e "$ROOT/run/ctapp/counter" ] || fail "the upper layer outlived the stop"
 }
 
@@ -117,7 +117,7 @@ command = ["true"]'
   assert_eq "0 0" "$ra $rb" "both prepares succeed"
   assert_eq 1 "$(grep -c '"org.opencontainers.image.ref.name"' "$ROOT/var/lib/ctapp/images/index.json")" "one image in the store"
   for app in twin-a twin-b; do
-    [ -x "$ROOT/opt/containers/$app-box/rootfs/bin/busybox" ] || fail "$app's rootfs is incomplete"
+    [ -x "$(version_dir "$app" box)/rootfs/bin/busybox" ] || fail "$app's rootfs is incomplete"
     ctapp cleanup $app
   done
 }

@@ -116,7 +116,7 @@ keep_changes = true'
   run_app keeper
   assert_eq "2" "$out" "the file written by the first start survived the restart"
   [ -e "$ROOT/var/lib/ctapp/apps/keeper/.overlay" ] || fail "no kept overlay in apps/keeper/.overlay"
-  [ ! -e "$ROOT/opt/containers/keeper-box/rootfs/etc/kept" ] || fail "the write reached the image's rootfs"
+  [ ! -e "$(version_dir keeper box)/rootfs/etc/kept" ] || fail "the write reached the image's rootfs"
 }
 
 test_read_only_volume_and_mount_refuse_writes() {
@@ -439,7 +439,7 @@ memory_max = "64M"
 tasks_max = 32'
   ctapp prepare unitlimited || { fail "prepare failed"; return; }
   local config
-  config=$(cat "$ROOT"/opt/containers/unitlimited-box/config.json)
+  config=$(cat "$(version_dir unitlimited box)/config.json") || fail "no config.json"
   ctapp cleanup unitlimited
   assert_not_contains "$config" '"memory"' "MemoryMax= of the unit applies, not a runtime limit"
   assert_not_contains "$config" '"pids"' "TasksMax= of the unit applies, not a runtime limit"
@@ -587,7 +587,7 @@ annotations = { "com.example.team" = "cache" }'
   run_app annotated
   assert_eq 0 "$status" "the app ran: $err"
   local config
-  config=$(cat "$ROOT"/opt/containers/annotated-*/config.json)
+  config=$(cat "$(version_dir annotated box)/config.json") || fail "no config.json"
   assert_contains "$config" '"com.example.team": "cache"' "the annotation is in config.json"
   mkdir -p "$ROOT/check"
   printf 'image = "b"\n[run]\nannotations = { "run.oci.hooks" = "x" }\ncap_add = ["SYS_ADMN"]\nsysctl = { "kernel.pid_max" = 10 }\n' \

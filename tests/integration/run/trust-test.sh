@@ -62,10 +62,15 @@ notify = "healthy"
 ready = "tcp:18095"
 stop_timeout = 1'
   # Trees as an older ctapp left them: open to everyone.
-  local bundle=$ROOT/opt/containers/hostile-hostile
-  mkdir -p "$bundle" "$ROOT/var/lib/ctapp/apps/hostile" "$ROOT/var/lib/ctapp/images" "$ROOT/run/ctapp/hostile"
+  local bundle
+  mkdir -p "$ROOT/opt/containers" "$ROOT/var/lib/ctapp/apps/hostile" "$ROOT/var/lib/ctapp/images" \
+    "$ROOT/var/lib/ctapp/versions" "$ROOT/run/ctapp/hostile"
   chmod -R 755 "$ROOT/opt" "$ROOT/var" "$ROOT/run"
   ctapp prepare hostile || { fail "prepare failed"; return; }
+  bundle=$(version_dir hostile hostile)
+  assert_eq "700 0:0" "$(mode_of "$ROOT/var/lib/ctapp/versions")" "the version records"
+  assert_eq "600 0:0" "$(mode_of "$ROOT/var/lib/ctapp/versions/hostile")" "the app's version record"
+  assert_eq "700 0:0" "$(mode_of "$ROOT/opt/containers/.ctapp-tmp")" "where versions are unpacked"
   assert_eq "711 0:0" "$(mode_of "$ROOT/opt/containers")" "/opt/containers"
   assert_eq "711 0:0" "$(mode_of "$ROOT/var/lib/ctapp")" "/var/lib/ctapp"
   assert_eq "711 0:0" "$(mode_of "$ROOT/var/lib/ctapp/apps")" "/var/lib/ctapp/apps"
@@ -107,16 +112,16 @@ ready = "tcp:18096"
 stop_timeout = 1'
   ctapp prepare mapped || { fail "prepare failed"; return; }
   local first
-  first=$(stat -c %u "$ROOT/opt/containers/mapped-hostile/rootfs")
+  first=$(stat -c %u "$(version_dir mapped hostile)/rootfs")
   [ "$first" -gt 65535 ] || fail "the rootfs is not shifted (owner $first)"
-  assert_eq "700 $first:$first" "$(mode_of "$ROOT/opt/containers/mapped-hostile")" "version directory owned by the app's root"
+  assert_eq "700 $first:$first" "$(mode_of "$(version_dir mapped hostile)")" "version directory owned by the app's root"
   assert_eq "700 $first:$first" "$(mode_of "$ROOT/var/lib/ctapp/apps/mapped")" "data directory owned by the app's root"
   assert_eq "700 $first:$first" "$(mode_of "$ROOT/run/ctapp/mapped")" "runtime directory owned by the app's root"
   ctapp cleanup mapped
   start_app mapped
   wait_until 30 busybox wget -q -O /dev/null http://127.0.0.1:18096/passwd || fail "the app never served: $(cat "$ROOT/mapped.log")"
   assert_eq "written" "$(cat "$ROOT/var/lib/ctapp/apps/mapped/volumes/shared/by-app" 2>&1)" "the app wrote to its volume"
-  out=$(as_nobody "'$ROOT/opt/containers/mapped-hostile/rootfs/opt/suid' id -u" 2>&1)
+  out=$(as_nobody "'$(version_dir mapped hostile)/rootfs/opt/suid' id -u" 2>&1)
   assert_contains "$out" "Permission denied" "the setuid file is out of reach here too"
   stop_app "$run_pid"
   assert_eq "" "$(leftovers)" "nothing left"

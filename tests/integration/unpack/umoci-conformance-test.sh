@@ -48,7 +48,7 @@ compare_with_umoci() {  # TAG
   "$CTAPP" --root "$ROOT" prepare "$1" >/dev/null 2>&1 || { fail "ctapp prepare $1 failed"; return; }
   umoci unpack --image "$layout:$1" "$ROOT/umoci-$1" >/dev/null || { fail "umoci unpack failed"; return; }
   out=$(/usr/bin/python3 "$source_dir/tests/integration/unpack/compare-trees.py" \
-        "$ROOT/umoci-$1/rootfs" "$ROOT/opt/containers/$1-$1/rootfs")
+        "$ROOT/umoci-$1/rootfs" "$(version_dir "$1" "$1")/rootfs")
   [ $? -eq 0 ] || fail "ctapp's rootfs differs from umoci's: $out"
   echo "    $(echo "$out" | tail -1)"
 }
@@ -56,7 +56,7 @@ compare_with_umoci() {  # TAG
 test_the_busybox_image_unpacks_as_with_umoci() { compare_with_umoci box; }
 test_a_second_layer_with_whiteouts_links_modes_and_xattrs_unpacks_as_with_umoci() {
   compare_with_umoci changed
-  [ ! -e "$ROOT/opt/containers/changed-changed/rootfs/bin/ls" ] || fail "the whiteout of bin/ls did not apply"
+  [ ! -e "$(version_dir changed changed)/rootfs/bin/ls" ] || fail "the whiteout of bin/ls did not apply"
 }
 
 test_a_debian_root_with_redis_unpacks_as_with_umoci() { compare_with_umoci debian; }

@@ -119,13 +119,13 @@ test_valkey_like_runs_as_root_inside_and_in_the_apps_range_outside() {
   local data=$ROOT/var/lib/ctapp/apps/kv/volumes/data
   assert_eq "$((first + 100)):$((first + 101))" "$(stat -c %u:%g "$data/dump.rdb")" "the data the app wrote"
   assert_eq "$((first + 100))" "$(stat -c %u "$data")" "the volume the entrypoint chowned"
-  assert_eq "$first:$first" "$(stat -c %u:%g "$ROOT/opt/containers/kv-valkey/rootfs/etc/passwd")" \
+  assert_eq "$first:$first" "$(stat -c %u:%g "$(version_dir kv valkey)/rootfs/etc/passwd")" \
     "the unpacked rootfs is shifted"
   assert_eq "$first 65536" "$(cat "$ROOT/var/lib/ctapp/userns/kv")" "the range is recorded"
   assert_contains "$(ctapp status kv)" "ids:     $first-$((first + 65535)) on the machine" "status shows the range"
   assert_contains "$(ctapp status kv --json | tr -d ' \n')" "\"host_ids\":{\"count\":65536,\"start\":$first}" \
     "status --json too"
-  assert_eq "0" "$(find "$ROOT/opt/containers/kv-valkey/rootfs" \( -uid -$((first - 1)) -o -gid -$((first - 1)) \) | wc -l)" \
+  assert_eq "0" "$(find "$(version_dir kv valkey)/rootfs" \( -uid -$((first - 1)) -o -gid -$((first - 1)) \) | wc -l)" \
     "no file of the rootfs is owned below the range"
   stop_kv
 }
@@ -145,7 +145,7 @@ test_upgrade_keeps_the_range_and_the_data() {
   start_kv || return
   assert_eq "hello" "$(redis GET greeting | tail -1)" "data after the upgrade"
   assert_eq "$((first + 100))" "$(container_uids kv)" "same range after the upgrade"
-  assert_eq "$first:$first" "$(stat -c %u:%g "$ROOT/opt/containers/kv-valkey2/rootfs/etc/passwd")" \
+  assert_eq "$first:$first" "$(stat -c %u:%g "$(version_dir kv valkey2)/rootfs/etc/passwd")" \
     "the new version's rootfs is shifted into the same range"
   stop_kv
 }
@@ -162,7 +162,7 @@ test_a_reinstalled_app_gets_its_range_back() {
   ensure_kv_range
   write_other
   ctapp run --foreground other >/dev/null 2>&1 || fail "other's first run failed"
-  rm -rf "$ROOT/opt/containers/other-box" "$ROOT/var/lib/ctapp/apps/other"
+  rm -rf "$(version_dir other box)" "$ROOT/var/lib/ctapp/versions/other" "$ROOT/var/lib/ctapp/apps/other"
   assert_eq "0 $((first + 65536)) 65536" "$(ctapp run --foreground other 2>/dev/null | tr -s ' ' | sed 's/^ //')" \
     "the map after a reinstall"
 }
@@ -172,7 +172,7 @@ test_host_is_the_default_and_maps_everything() {
     "$layout" > "$ROOT/etc/containers.d/plain.ctapp"
   assert_eq "0 0 4294967295" "$(ctapp run --foreground plain 2>/dev/null | tr -s ' ' | sed 's/^ //')" \
     "no user namespace by default"
-  assert_eq "0:0" "$(stat -c %u:%g "$ROOT/opt/containers/plain-box/rootfs/etc/passwd")" "an unshifted rootfs"
+  assert_eq "0:0" "$(stat -c %u:%g "$(version_dir plain box)/rootfs/etc/passwd")" "an unshifted rootfs"
 }
 
 test_an_explicit_uid_map_is_used_as_given() {
@@ -223,7 +223,7 @@ test_an_image_id_beyond_65535_is_refused_naming_it() {
   assert_eq 1 "$?" "prepare fails"
   assert_contains "$out" "entry 'etc/far': uid 70000 is beyond the 65536 ids (0-65535) that the app's user namespace maps" \
     "the error names the entry and the id"
-  [ ! -e "$ROOT/opt/containers/big-big/rootfs" ] || fail "a partial rootfs was left"
+  assert_eq "" "$(cd "$ROOT/opt/containers" && ls -d big-* .ctapp-tmp/unpack-* 2>/dev/null)" "a partial rootfs was left"
   assert_eq "" "$(leftovers)" "nothing left"
 }
 
