@@ -14,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/config_files.h"
 #include "core/file_lock.h"
+#include "runtime/app_locks.h"
 #include "core/image_reference.h"
 #include "core/log.h"
 #include "runtime/app_layout.h"
@@ -183,7 +184,7 @@ class Collector {
 
  private:
   Result<FileLock> lock_app(const std::string& app) {
-    return FileLock::acquire(paths_.runtime_dir() / "locks" / (app + ".setup"), FileLock::Wait::kBlock, "");
+    return lock_app_setup(app_locks_dir(paths_), app);
   }
 
   Status remove_dir(const std::filesystem::path& dir, const std::string& what) {

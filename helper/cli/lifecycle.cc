@@ -16,7 +16,7 @@
 #include "network/app_network.h"
 #include "runtime/app_state.h"
 #include "runtime/health_file.h"
-#include "core/file_lock.h"
+#include "runtime/app_locks.h"
 #include "runtime/mounts.h"
 #include "core/value_checks.h"
 #include "runtime/oci_runtime.h"
@@ -122,8 +122,7 @@ void forward_to_child(int signal) {
 
 Result<int> run_app_in_child(const LoadedApp& app) {
   const std::string& name = app.config.name;
-  auto running = FileLock::acquire(app.layout.lock_dir / (name + ".run"),
-                                   FileLock::Wait::kFailIfHeld, "app '" + name + "' is already running");
+  auto running = take_run_lock(app.layout.lock_dir, name);
   if (!running) return std::unexpected(running.error());
   auto argv = supervise_argv(name, app);
   if (!argv) return std::unexpected(argv.error());
@@ -152,8 +151,7 @@ Result<int> run_app_in_child(const LoadedApp& app) {
 Result<int> run_prepared_app(const Paths& paths, const std::string& name) {
   auto app = load_app(paths, name);
   if (!app) return std::unexpected(app.error());
-  auto running = FileLock::acquire(app->layout.lock_dir / (name + ".run"),
-                                   FileLock::Wait::kFailIfHeld, "app '" + name + "' is already running");
+  auto running = take_run_lock(app->layout.lock_dir, name);
   if (!running) return std::unexpected(running.error());
   auto argv = supervise_argv(name, *app);
   if (!argv) return std::unexpected(argv.error());
@@ -170,7 +168,7 @@ Result<int> run_prepared_app(const Paths& paths, const std::string& name) {
 
 Status cleanup_app(const Paths& paths, const std::string& name) {
   AppLayout layout = runtime_layout(paths, name);
-  auto setup = FileLock::acquire(layout.lock_dir / (name + ".setup"), FileLock::Wait::kBlock, "");
+  auto setup = lock_app_setup(layout.lock_dir, name);
   if (!setup) return std::unexpected(setup.error());
   return remove_app_runtime(paths, name);
 }

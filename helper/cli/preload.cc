@@ -6,7 +6,7 @@
 
 #include "core/atomic_file.h"
 #include "core/config_files.h"
-#include "core/file_lock.h"
+#include "runtime/app_locks.h"
 #include "core/log.h"
 #include "json/json_reader.h"
 #include "runtime/app_layout.h"
@@ -63,12 +63,8 @@ std::optional<PreloadArgs> parse_args(const std::vector<std::string>& args) {
 Status preload_app(const Paths& paths, const LoadedApp& app, const PullSettings& pull) {
   const AppLayout& layout = app.layout;
   const std::string& name = app.config.name;
-  {
-    auto running = FileLock::acquire(layout.lock_dir / (name + ".run"), FileLock::Wait::kFailIfHeld,
-                                     "app '" + name + "' is running: stop it first");
-    if (!running) return std::unexpected(running.error());
-  }
-  auto setup = FileLock::acquire(layout.lock_dir / (name + ".setup"), FileLock::Wait::kBlock, "");
+  if (auto stopped = refuse_if_running(layout.lock_dir, name); !stopped) return stopped;
+  auto setup = lock_app_setup(layout.lock_dir, name);
   if (!setup) return std::unexpected(setup.error());
   auto unpacked = unpack_app(paths, app, pull);
   if (!unpacked) return std::unexpected(unpacked.error());

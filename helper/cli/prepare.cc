@@ -19,7 +19,7 @@
 #include "json/json_reader.h"
 #include "runtime/app_dirs.h"
 #include "runtime/app_state.h"
-#include "core/file_lock.h"
+#include "runtime/app_locks.h"
 #include "runtime/mounts.h"
 #include "runtime/unit_cgroup.h"
 #include "network/app_network.h"
@@ -192,12 +192,8 @@ BundleInputs bundle_inputs(const AppConfig& config, const AppLayout& layout, con
 Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOptions& options) {
   AppLayout layout = app.layout;
   const std::string& name = app.config.name;
-  {
-    auto running = FileLock::acquire(layout.lock_dir / (name + ".run"), FileLock::Wait::kFailIfHeld,
-                                     "app '" + name + "' is running: stop it first");
-    if (!running) return std::unexpected(running.error());
-  }
-  auto setup = FileLock::acquire(layout.lock_dir / (name + ".setup"), FileLock::Wait::kBlock, "");
+  if (auto stopped = refuse_if_running(layout.lock_dir, name); !stopped) return stopped;
+  auto setup = lock_app_setup(layout.lock_dir, name);
   if (!setup) return std::unexpected(setup.error());
   // Whatever an earlier start left behind goes first (idempotent).
   if (auto cleaned = remove_app_runtime(paths, name); !cleaned) return cleaned;

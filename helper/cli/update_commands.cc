@@ -8,7 +8,7 @@
 #include "cli/version_dirs.h"
 #include "core/app_versions.h"
 #include "core/config_files.h"
-#include "core/file_lock.h"
+#include "runtime/app_locks.h"
 #include "core/image_reference.h"
 #include "core/log.h"
 #include "registry/puller.h"
@@ -18,17 +18,12 @@
 namespace ctapp {
 namespace {
 
-// Whether the app runs now (its run lock is held by a supervisor).
-bool is_running(const AppLayout& layout) {
-  return !FileLock::acquire(layout.lock_dir / (layout.name + ".run"), FileLock::Wait::kFailIfHeld, "");
-}
-
 std::string short_digest(const std::string& digest) {
   return digest.substr(0, std::min<size_t>(digest.size(), 7 + 12));
 }
 
 std::string when_it_runs(const AppLayout& layout) {
-  if (!is_running(layout)) return "it runs at the next start";
+  if (!app_is_running(layout.lock_dir, layout.name)) return "it runs at the next start";
   return fmt::format("it runs at the next start: 'systemctl restart ctapp@{}.service' (or stop and "
                      "start it) to run it now",
                      layout.name);
@@ -60,7 +55,7 @@ Result<std::string> update_app(const Paths& paths, const std::string& name, cons
 
 // Makes `target` current again in the app's record.
 Status record_current(const Paths& paths, const std::string& name, const AppVersion& target) {
-  auto setup = FileLock::acquire(paths.runtime_dir() / "locks" / (name + ".setup"), FileLock::Wait::kBlock, "");
+  auto setup = lock_app_setup(app_locks_dir(paths), name);
   if (!setup) return std::unexpected(setup.error());
   auto record = read_app_versions(paths, name);
   if (!record) return std::unexpected(record.error());
@@ -89,7 +84,7 @@ Result<std::string> update_app(const Paths& paths, const std::string& name, cons
   if (!app) return std::unexpected(app.error());
   auto ref = updatable_reference(app->config);
   if (!ref) return std::unexpected(ref.error());
-  auto setup = FileLock::acquire(app->layout.lock_dir / (name + ".setup"), FileLock::Wait::kBlock, "");
+  auto setup = lock_app_setup(app->layout.lock_dir, name);
   if (!setup) return std::unexpected(setup.error());
   auto record = read_app_versions(paths, name);
   if (!record) return std::unexpected(record.error());
@@ -211,7 +206,7 @@ int run_rollback_command(const GlobalOptions& options, const std::vector<std::st
     if (app->config.image.empty()) return fail("app '{}' runs a rootfs, not an image: no versions to roll back", name);
     auto ref = parse_image_reference(app->config.image);
     if (!ref) return std::unexpected(ref.error());
-    auto setup = FileLock::acquire(app->layout.lock_dir / (name + ".setup"), FileLock::Wait::kBlock, "");
+    auto setup = lock_app_setup(app->layout.lock_dir, name);
     if (!setup) return std::unexpected(setup.error());
     auto record = read_app_versions(paths, name);
     if (!record) return std::unexpected(record.error());

@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "core/unique_fd.h"
+#include "runtime/app_locks.h"
 
 namespace ctapp {
 namespace {
@@ -47,7 +48,7 @@ Status ensure_shared_dirs(const Paths& paths) {
       {paths.versions_dir(), kPrivate},
       {paths.image_store(), kPrivate},
       {paths.runtime_dir(), kSharedParent},
-      {paths.runtime_dir() / "locks", kPrivate},
+      {app_locks_dir(paths), kPrivate},
       {paths.runtime_dir() / "runc", kPrivate},
   };
   for (const auto& [dir, mode] : dirs)

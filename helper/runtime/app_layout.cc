@@ -9,6 +9,7 @@
 
 #include "core/atomic_file.h"
 #include "core/image_reference.h"
+#include "runtime/app_locks.h"
 
 namespace ctapp {
 
@@ -23,7 +24,7 @@ AppLayout runtime_layout(const Paths& paths, const std::string& name) {
   layout.notify_dir = layout.runtime / "notify";
   layout.state_file = layout.runtime / "state.json";
   layout.runc_root = paths.runtime_dir() / "runc";
-  layout.lock_dir = paths.runtime_dir() / "locks";
+  layout.lock_dir = app_locks_dir(paths);
   return layout;
 }
 

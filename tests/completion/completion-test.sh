@@ -52,11 +52,11 @@ completions() {
 test_commands_come_from_the_help() {
   local got
   got=$(completions "ctapp ")
-  for command in prepare run cleanup exec reload pull images list ps status check; do
+  for command in prepare run cleanup exec reload pull images list ps status check update rollback gc preload; do
     assert_contains " $got " " $command " "'ctapp <TAB>'"
   done
-  assert_eq "prepare ps pull" "$(completions "ctapp p")" "'ctapp p<TAB>'"
-  assert_eq "prepare ps pull" "$(completions "ctapp --root $ROOT p")" "'ctapp --root DIR p<TAB>'"
+  assert_eq "preload prepare ps pull" "$(completions "ctapp p")" "'ctapp p<TAB>'"
+  assert_eq "preload prepare ps pull" "$(completions "ctapp --root $ROOT p")" "'ctapp --root DIR p<TAB>'"
 }
 
 test_global_options() {
