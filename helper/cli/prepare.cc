@@ -37,12 +37,9 @@ namespace {
 Result<StoredImage> image_in_store(const Paths& paths, const AppConfig& app,
                                    const ImageReference& ref, bool refresh, const PullSettings& pull) {
   const std::string& image = app.image;
-  Platform platform = Platform::current();
-  if (!app.platform.empty()) {
-    auto chosen = Platform::parse(app.platform);
-    if (!chosen) return std::unexpected(wrap(fmt::format("app '{}'", app.name), chosen.error()));
-    platform = *chosen;
-  }
+  auto chosen = Platform::configured_or_current(app.platform);
+  if (!chosen) return std::unexpected(wrap(fmt::format("app '{}'", app.name), chosen.error()));
+  const Platform& platform = *chosen;
   auto store = OciLayout::open_or_create(paths.image_store());
   if (!store) return std::unexpected(store.error());
   auto descriptor = store->find_ref(store_ref_name(ref, platform));

@@ -103,12 +103,15 @@ Result<std::string> update_app(const Paths& paths, const std::string& name, cons
   // The blobs stay until they are unpacked, whatever a gc decides.
   auto blobs_in_use = store->lock_blobs(false);
   if (!blobs_in_use) return std::unexpected(blobs_in_use.error());
+  auto platform = Platform::configured_or_current(app->config.platform);
+  if (!platform) return std::unexpected(wrap(fmt::format("app '{}'", name), platform.error()));
   PullRequest request;
   request.reference = app->config.image;
   request.paths = paths;
+  request.platform = *platform;
   auto pulled = pull_image(request);
   if (!pulled) return std::unexpected(wrap(fmt::format("app '{}'", name), pulled.error()));
-  auto image = store->load_image(pulled->manifest, Platform::current());
+  auto image = store->load_image(pulled->manifest, *platform);
   if (!image) return std::unexpected(image.error());
   if (known && known->digest == image->manifest_digest && version_is_whole(paths, name, *known))
     return fmt::format("app '{}': up to date ({})", name, short_digest(known->digest));
@@ -139,9 +142,12 @@ Result<std::string> update_app(const Paths& paths, const std::string& name, cons
 Result<std::string> registry_digest(const Paths& paths, const AppConfig& app) {
   auto ref = updatable_reference(app);
   if (!ref) return std::unexpected(ref.error());
+  auto platform = Platform::configured_or_current(app.platform);
+  if (!platform) return std::unexpected(wrap(fmt::format("app '{}'", app.name), platform.error()));
   PullRequest request;
   request.reference = app.image;
   request.paths = paths;
+  request.platform = *platform;
   request.resolve_only = true;
   auto resolved = pull_image(request);
   if (!resolved) return std::unexpected(wrap(fmt::format("app '{}'", app.name), resolved.error()));

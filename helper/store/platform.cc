@@ -22,6 +22,11 @@ Platform Platform::current() {
   return platform;
 }
 
+Result<Platform> Platform::configured_or_current(const std::string& configured) {
+  if (configured.empty()) return current();
+  return parse(configured);
+}
+
 Result<Platform> Platform::parse(const std::string& text) {
   if (auto valid = check_platform(text); !valid) return std::unexpected(valid.error());
   Platform platform;

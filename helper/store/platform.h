@@ -17,6 +17,8 @@ struct Platform {
   static Platform current();
   // "os/arch[/variant]"; fails naming the text.
   static Result<Platform> parse(const std::string& text);
+  // What an app pulls: its `platform` key if set, else the machine's.
+  static Result<Platform> configured_or_current(const std::string& configured);
   std::string to_string() const;
   bool operator==(const Platform&) const = default;
 };

@@ -23,7 +23,7 @@ ctapp() { "$CTAPP" --root "$ROOT" "$@"; }
 write_app() {  # NAME BODY
   printf 'image = "oci:%s:multi"\n%s\n' "$ROOT/layout" "$2" > "$ROOT/etc/containers.d/$1.ctapp"
 }
-marker_of() { cat "$ROOT/opt/containers/$1-multi/rootfs/platform-marker" 2>/dev/null; }
+marker_of() { cat "$(version_dir "$1" multi)/rootfs/platform-marker" 2>/dev/null; }
 store_name="oci${ROOT}/layout:multi"
 
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -57,7 +57,7 @@ test_a_platform_the_index_lacks_is_refused_listing_those_it_has() {
   out=$(ctapp prepare s390 2>&1)
   assert_eq 1 "$?" "prepare fails"
   assert_contains "$out" "has no image for linux/s390x (it has linux/amd64, linux/arm64); choose one with --platform or the app's platform key" "and lists the platforms"
-  [ ! -e "$ROOT/opt/containers/s390-multi/rootfs" ] || fail "a rootfs was unpacked"
+  [ -z "$(ls -d "$ROOT"/opt/containers/s390-multi* 2>/dev/null)" ] || fail "a rootfs was unpacked"
 }
 
 test_pull_with_platform_keeps_the_machines_image() {
@@ -81,8 +81,14 @@ test_a_registry_index_gives_the_platform_of_the_app() {
   printf 'image = "127.0.0.1:%s/test/multi:1"\nplatform = "linux/arm64"\n' "$port" > "$ROOT/etc/containers.d/regarm.ctapp"
   out=$(ctapp prepare regarm 2>&1)
   assert_eq 0 "$?" "prepare pulls from the registry: $out"
-  assert_eq arm64 "$(cat "$ROOT/opt/containers/regarm-1/rootfs/platform-marker" 2>/dev/null)" "the arm64 image was unpacked"
+  assert_eq arm64 "$(cat "$(version_dir regarm 1)/rootfs/platform-marker" 2>/dev/null)" "the arm64 image was unpacked"
   assert_contains "$(ctapp images --json)" "\"name\": \"127.0.0.1:$port/test/multi:1+linux-arm64\"" "stored under a name of its own"
+  # update and status --check ask the registry for the app's platform too
+  out=$(ctapp update --dry-run regarm 2>&1)
+  assert_contains "$out" "up to date" "update --dry-run of an arm64 app"
+  out=$(ctapp update regarm 2>&1)
+  assert_contains "$out" "up to date" "update of an arm64 app"
+  assert_contains "$(ctapp status --check regarm 2>&1)" "up to date" "status --check of an arm64 app"
   ctapp cleanup regarm >/dev/null 2>&1
   out=$(ctapp pull --platform=linux/riscv64 "127.0.0.1:$port/test/multi:1" 2>&1)
   assert_eq 1 "$?" "a platform the index lacks"
