@@ -121,8 +121,9 @@ nlohmann::json to_json(const AppStatus& status) {
   return json;
 }
 
-bool take_json_flag(std::vector<std::string>& args) {
-  auto it = std::find(args.begin(), args.end(), "--json");
+// Removes `flag` from args; whether it was there.
+bool take_flag(std::vector<std::string>& args, std::string_view flag) {
+  auto it = std::find(args.begin(), args.end(), flag);
   if (it == args.end()) return false;
   args.erase(it);
   return true;
@@ -132,15 +133,18 @@ bool take_json_flag(std::vector<std::string>& args) {
 
 int run_list_command(const GlobalOptions& options, const std::vector<std::string>& given) {
   auto args = given;
-  bool json = take_json_flag(args);
+  bool json = take_flag(args, "--json");
+  bool check = take_flag(args, "--check");
   if (!args.empty()) {
-    std::fprintf(stderr, "Usage: ctapp list [--json]\n");
+    std::fprintf(stderr, "Usage: ctapp list [--json] [--check]\n");
     return 2;
   }
   AppDiscovery discovery = find_apps(options.paths.config_dirs);
   std::vector<AppStatus> statuses;
-  for (const auto& source : discovery.apps)
+  for (const auto& source : discovery.apps) {
     statuses.push_back(status_of(options.paths, source.name, source));
+    if (check) statuses.back().check = check_registry(options.paths, source, statuses.back().versions);
+  }
   if (json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& status : statuses) list.push_back(to_json(status));
@@ -148,23 +152,21 @@ int run_list_command(const GlobalOptions& options, const std::vector<std::string
     return 0;
   }
   std::printf("%-20s %-10s %-14s %-8s %s\n", "NAME", "STATE", "VERSION", "PID", "IMAGE");
-  for (const auto& status : statuses)
+  for (const auto& status : statuses) {
     std::printf("%-20s %-10s %-14s %-8s %s\n", status.name.c_str(),
                 status.error.empty() ? status.state.c_str() : "invalid",
                 status.version.empty() ? "-" : status.version.c_str(),
                 status.pid ? std::to_string(*status.pid).c_str() : "-",
                 status.error.empty() ? status.image.c_str() : status.error.c_str());
+    if (!status.check.empty()) std::printf("%-20s check: %s\n", "", status.check.c_str());
+  }
   return 0;
 }
 
 int run_status_command(const GlobalOptions& options, const std::vector<std::string>& given) {
   auto args = given;
-  bool json = take_json_flag(args);
-  bool check = false;
-  if (auto it = std::find(args.begin(), args.end(), "--check"); it != args.end()) {
-    check = true;
-    args.erase(it);
-  }
+  bool json = take_flag(args, "--json");
+  bool check = take_flag(args, "--check");
   if (args.size() != 1) {
     std::fprintf(stderr, "Usage: ctapp status NAME [--json] [--check]\n");
     return 2;

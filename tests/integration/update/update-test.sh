@@ -91,6 +91,9 @@ test_update_unpacks_a_new_digest_beside_the_old_and_the_data_stays() {
   push v2 web:1 || fail "push v2"
   out=$(ctapp status --check web 2>&1)
   assert_contains "$out" "  check:   newer image $V2 (run 'ctapp update web')" "status --check after the push"
+  out=$(ctapp list --check 2>&1)
+  assert_contains "$out" "check: newer image $V2 (run 'ctapp update web')" "list --check after the push"
+  assert_contains "$(ctapp list --json --check 2>&1)" "\"check\": \"newer image $V2" "list --json --check"
   local store_before
   store_before=$(ls -R "$ROOT/var/lib/ctapp/images" "$ROOT/opt/containers")
   out=$(ctapp update --dry-run web 2>&1)
