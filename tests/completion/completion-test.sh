@@ -67,7 +67,7 @@ test_global_options() {
 test_options_per_command() {
   assert_eq "--help --platform= --tls-verify=" "$(completions "ctapp pull --")" "'ctapp pull --<TAB>'"
   assert_eq "--help -e -u -w" "$(completions "ctapp exec -")" "'ctapp exec -<TAB>'"
-  assert_eq "--help --json" "$(completions "ctapp list -")" "'ctapp list -<TAB>'"
+  assert_eq "--check --help --json" "$(completions "ctapp list -")" "'ctapp list -<TAB>'"
   assert_eq "--foreground --help" "$(completions "ctapp run -")" "'ctapp run -<TAB>'"
   assert_eq "false" "$(completions "ctapp pull --tls-verify=")" "'ctapp pull --tls-verify=<TAB>'"
 }
