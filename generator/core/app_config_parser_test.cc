@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "core/app_config_parser.h"
+#include "core/parse_test_support.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,21 +11,6 @@ namespace ctapp {
 namespace {
 
 using ::testing::ElementsAre;
-
-// Every diagnostic of `text` (parsed as /etc/containers.d/app.ctapp), formatted.
-std::vector<std::string> errors_of(std::string_view text) {
-  auto result = parse_app_text("app", "/etc/containers.d/app.ctapp", text);
-  if (result) return {};
-  std::vector<std::string> lines;
-  for (const auto& diagnostic : result.error()) lines.push_back(diagnostic.format());
-  return lines;
-}
-
-AppConfig parse_valid(std::string_view text) {
-  auto result = parse_app_text("app", "/etc/containers.d/app.ctapp", text);
-  EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().front().format());
-  return result ? *result : AppConfig{};
-}
 
 TEST(AppConfigParser, ReadsEveryKeyOfTheBrief) {
   AppConfig app = parse_valid(R"(

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/app_config_parser.h"
+#include "core/parse_test_support.h"
 #include "core/unit_renderer.h"
 
 namespace ctapp {
@@ -12,14 +13,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::vector<std::string> errors_of(std::string_view text) {
-  auto result = parse_app_text("app", "/etc/containers.d/app.ctapp", text);
-  if (result) return {};
-  std::vector<std::string> lines;
-  for (const auto& diagnostic : result.error()) lines.push_back(diagnostic.format());
-  return lines;
-}
 
 TEST(DeviceRequest, HostPathAloneGetsEveryPermissionAndTheSamePathInside) {
   auto request = parse_device_request("/dev/fuse");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/app_config_parser.h"
+#include "core/parse_test_support.h"
 
 namespace ctapp {
 namespace {
@@ -12,19 +13,7 @@ namespace {
 using ::testing::ElementsAre;
 using namespace std::chrono_literals;
 
-std::vector<std::string> errors_of(std::string_view text) {
-  auto result = parse_app_text("app", "/etc/containers.d/app.ctapp", text);
-  if (result) return {};
-  std::vector<std::string> lines;
-  for (const auto& diagnostic : result.error()) lines.push_back(diagnostic.format());
-  return lines;
-}
-
-HealthSettings health_of(std::string_view text) {
-  auto result = parse_app_text("app", "/etc/containers.d/app.ctapp", text);
-  EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().front().format());
-  return result ? result->health : HealthSettings{};
-}
+HealthSettings health_of(std::string_view text) { return parse_valid(text).health; }
 
 TEST(HealthReader, ReadsEveryKey) {
   HealthSettings health = health_of(R"(image = "b"
