@@ -57,13 +57,13 @@ nspawn_runtime_dir() {
   findmnt -rn /run/systemd/nspawn >/dev/null || mount -t tmpfs tmpfs /run/systemd/nspawn
 }
 
-# guest_boot WORKDIR: boots WORKDIR/root; sets GUEST_NSPAWN (nspawn's pid)
-# and GUEST_LEADER (the guest's PID 1). Fails if the guest does not reach
-# a running (or degraded) state within 60 s.
-guest_boot() {
-  local work=$1 cgroup i state
+# nspawn_start WORKDIR NAME INIT: boots WORKDIR/root in systemd-nspawn, in
+# a cgroup of its own named after NAME; sets GUEST_CGROUP, GUEST_NSPAWN
+# (nspawn's pid) and GUEST_LEADER (the guest's PID 1, the child of nspawn
+# whose command is INIT). Fails, with the console, if INIT never starts.
+nspawn_start() {
+  local work=$1 cgroup=$2-$$-$RANDOM init=$3 i
   nspawn_runtime_dir
-  cgroup=ctapp-e2e-$$-$RANDOM
   GUEST_CGROUP=$cgroup
   mkdir -p "/sys/fs/cgroup/unified/$cgroup" "/sys/fs/cgroup/systemd/$cgroup"
   (
@@ -77,9 +77,9 @@ guest_boot() {
   GUEST_NSPAWN=$!
   GUEST_LEADER=""
   # nspawn forks short-lived helpers before the guest's init: wait for the
-  # child that runs systemd.
+  # child that runs INIT.
   for i in $(seq 200); do
-    GUEST_LEADER=$(ps --ppid "$GUEST_NSPAWN" -o pid=,comm= | awk '$2 == "systemd" {print $1; exit}')
+    GUEST_LEADER=$(ps --ppid "$GUEST_NSPAWN" -o pid=,comm= | awk -v init="$init" '$2 == init {print $1; exit}')
     [ -n "$GUEST_LEADER" ] && break
     kill -0 "$GUEST_NSPAWN" 2>/dev/null || break
     sleep 0.05
@@ -89,6 +89,13 @@ guest_boot() {
     cat "$work/console.log" >&2
     return 1
   fi
+}
+
+# guest_boot WORKDIR: boots WORKDIR/root with systemd (nspawn_start). Fails
+# if the guest does not reach a running (or degraded) state within 60 s.
+guest_boot() {
+  local work=$1 i state
+  nspawn_start "$work" ctapp-e2e systemd || return 1
   # Until the manager's bus is up, systemctl cannot even ask: retry that
   # (it says "offline" while the manager's private socket does not exist
   # yet, "Failed to connect to bus" when it refuses).

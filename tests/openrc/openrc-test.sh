@@ -62,32 +62,12 @@ teardown() {
 trap teardown EXIT
 fail_setup() { echo "FAIL (set-up): $*"; exit 1; }
 
-# openrc_boot: boots $work/root with its /sbin/init (sysvinit) in nspawn,
-# as guest_boot does for systemd; sets GUEST_NSPAWN and GUEST_LEADER; waits
-# (at most 60 s) until OpenRC has reached the default runlevel.
+# openrc_boot: boots $work/root with its /sbin/init (sysvinit) in nspawn
+# (nspawn_start, as guest_boot does for systemd); waits (at most 60 s) until
+# OpenRC has reached the default runlevel.
 openrc_boot() {
-  local cgroup i
-  nspawn_runtime_dir
-  cgroup=ctapp-openrc-$$-$RANDOM
-  GUEST_CGROUP=$cgroup
-  mkdir -p "/sys/fs/cgroup/unified/$cgroup" "/sys/fs/cgroup/systemd/$cgroup"
-  (
-    echo $BASHPID > "/sys/fs/cgroup/unified/$cgroup/cgroup.procs"
-    echo $BASHPID > "/sys/fs/cgroup/systemd/$cgroup/cgroup.procs"
-    exec env SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 systemd-nspawn --quiet --boot \
-      --directory="$work/root" --machine="$cgroup" --register=no --keep-unit \
-      --private-network --system-call-filter='@keyring bpf' --resolv-conf=off \
-      --timezone=off --link-journal=no --console=read-only
-  ) > "$work/console.log" 2>&1 < /dev/null &
-  GUEST_NSPAWN=$!
-  GUEST_LEADER=""
-  for i in $(seq 200); do
-    GUEST_LEADER=$(ps --ppid "$GUEST_NSPAWN" -o pid=,comm= | awk '$2 == "init" {print $1; exit}')
-    [ -n "$GUEST_LEADER" ] && break
-    kill -0 "$GUEST_NSPAWN" 2>/dev/null || break
-    sleep 0.05
-  done
-  [ -n "$GUEST_LEADER" ] || { cat "$work/console.log"; return 1; }
+  local i
+  nspawn_start "$work" ctapp-openrc init || return 1
   for i in $(seq 600); do
     [ "$(in_guest rc-status --runlevel 2>/dev/null)" = default ] &&
       ! in_guest sh -c 'rc-status --all 2>/dev/null | grep -q starting' && return 0
