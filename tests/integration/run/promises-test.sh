@@ -8,27 +8,10 @@
 set -u
 source_dir=$1
 . "$source_dir/tests/integration/lib.sh"
-export CTAPP_SUPERVISE
-ROOT=$(mktemp -d /tmp/ctapp-promises.XXXXXX)
-run_pids=()
-listener_pid=""
-cleanup_all() {
-  for pid in "${run_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  [ -n "$listener_pid" ] && kill "$listener_pid" 2>/dev/null && wait "$listener_pid" 2>/dev/null
-  for app in $(ls "$ROOT/etc/containers.d" 2>/dev/null | sed 's/\.ctapp$//'); do
-    "$CTAPP" --root "$ROOT" cleanup "$app" >/dev/null 2>&1
-  done
-  rm -rf "$ROOT"
-}
-trap cleanup_all EXIT
-require mkdir -p "$ROOT/etc/containers.d"
-layout=$ROOT/images
-require "$source_dir/tests/images/make-busybox-image.sh" "$layout" box sh >/dev/null
+. "$source_dir/tests/integration/run/app-fixture.sh" promises
 # The same image with a StopSignal in its config.
 require skopeo copy --quiet "oci:$layout:box" "oci:$layout:usr2"
 require umoci config --image "$layout:usr2" --config.stopsignal=SIGUSR2 >/dev/null
-
-ctapp() { "$CTAPP" --root "$ROOT" "$@"; }
 
 write_app() {  # NAME BODY [TAG]
   printf 'image = "oci:%s:%s"\n%s\n' "$layout" "${3:-box}" "$2" > "$ROOT/etc/containers.d/$1.ctapp"
@@ -40,8 +23,6 @@ start_app() {
   run_pid=$!
   run_pids+=("$run_pid")
 }
-is_running() { runc --root "$ROOT/run/ctapp/runc" list -q 2>/dev/null | grep -qx "$1"; }
-volume() { echo "$ROOT/var/lib/ctapp/apps/$1/volumes/data"; }
 
 # ctapp run --foreground NAME: the app's stdout in $out, stderr (the app's
 # and ctapp's) in $err, the status in $status.
