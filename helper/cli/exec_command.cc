@@ -69,14 +69,10 @@ Result<ExecRequest> parse_exec_args(const std::vector<std::string>& args) {
 // The runtime of app NAME when its container is running; otherwise an error
 // that says how to start it.
 Result<OciRuntime> running_container(const Paths& paths, const std::string& name) {
-  AppLayout layout = runtime_layout(paths, name);
-  auto state = read_app_state(layout.state_file);
-  std::string runtime_name = state && *state ? (*state)->runtime : "runc";
-  auto runtime = OciRuntime::find(runtime_name, layout.runc_root);
+  auto runtime = running_runtime(paths, name);
   if (!runtime) return std::unexpected(runtime.error());
-  if (runtime->state(name) != "running")
-    return fail("app '{}' is not running: {}", name, not_running_hint(paths, name));
-  return std::move(*runtime);
+  if (!*runtime) return fail("app '{}' is not running: {}", name, not_running_hint(paths, name));
+  return std::move(**runtime);
 }
 
 }  // namespace
@@ -99,6 +95,16 @@ bool systemd_is_running(const Paths& paths) {
 }
 
 }  // namespace
+
+Result<std::optional<OciRuntime>> running_runtime(const Paths& paths, const std::string& name) {
+  AppLayout layout = runtime_layout(paths, name);
+  auto state = read_app_state(layout.state_file);
+  std::string runtime_name = state && *state ? (*state)->runtime : "runc";
+  auto runtime = OciRuntime::find(runtime_name, layout.runc_root);
+  if (!runtime) return std::unexpected(runtime.error());
+  if (runtime->state(name) != "running") return std::nullopt;
+  return std::move(*runtime);
+}
 
 std::string not_running_hint(const Paths& paths, const std::string& name) {
   if (app_has_unit(paths, name) && systemd_is_running(paths))

@@ -2,10 +2,13 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "cli/command.h"
 #include "core/paths.h"
+#include "core/result.h"
+#include "runtime/oci_runtime.h"
 
 namespace ctapp {
 
@@ -22,5 +25,9 @@ bool app_has_unit(const Paths& paths, const std::string& name);
 
 // What to tell someone whose app is not running: how it is started here.
 std::string not_running_hint(const Paths& paths, const std::string& name);
+
+// The runtime (runc or crun, as prepare recorded) that runs app NAME's
+// container; nothing when the container is not running.
+Result<std::optional<OciRuntime>> running_runtime(const Paths& paths, const std::string& name);
 
 }  // namespace ctapp

@@ -5,7 +5,7 @@
 
 #include "cli/app_loader.h"
 #include "cli/exec_command.h"
-#include "runtime/app_state.h"
+#include "runtime/app_layout.h"
 #include "runtime/oci_runtime.h"
 
 namespace ctapp {
@@ -31,13 +31,9 @@ Result<NetworkAttachment> attach_sidecar_network(const Paths& paths, const AppCo
     case NetworkMode::kBridge:
       break;
   }
-  AppLayout other_layout = runtime_layout(paths, other);
-  auto state = read_app_state(other_layout.state_file);
-  std::string runtime_name = state && *state ? (*state)->runtime : "runc";
-  auto runtime = OciRuntime::find(runtime_name, other_layout.runc_root);
+  auto runtime = running_runtime(paths, other);
   if (!runtime) return std::unexpected(runtime.error());
-  if (runtime->state(other) != "running")
-    return fail("{}, which is not running: {}", joins, not_running_hint(paths, other));
+  if (!*runtime) return fail("{}, which is not running: {}", joins, not_running_hint(paths, other));
   std::filesystem::path netns;
   if (config.network.mode == NetworkMode::kBridge) {
     netns = app_netns_path(paths, other);
@@ -46,11 +42,11 @@ Result<NetworkAttachment> attach_sidecar_network(const Paths& paths, const AppCo
       return fail("{}, but its namespace '{}' is missing: restart app '{}'", joins, netns.string(),
                   other);
   } else {
-    auto pid = runtime->init_pid(other);
+    auto pid = (*runtime)->init_pid(other);
     if (!pid) return fail("{}, which is not running: {}", joins, not_running_hint(paths, other));
     netns = fmt::format("/proc/{}/ns/net", *pid);
   }
-  auto attached = join_app_network(config, other_layout.runtime, netns, runtime_dir);
+  auto attached = join_app_network(config, runtime_layout(paths, other).runtime, netns, runtime_dir);
   if (!attached) return std::unexpected(wrap(joins, attached.error()));
   return attached;
 }
