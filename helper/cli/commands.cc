@@ -4,6 +4,7 @@
 #include "cli/check_command.h"
 #include "cli/exec_command.h"
 #include "cli/gc_command.h"
+#include "cli/kube_command.h"
 #include "cli/lifecycle_commands.h"
 #include "cli/list_command.h"
 #include "cli/preload.h"
@@ -34,6 +35,8 @@ std::span<const Command> all_commands() {
       {"check", "FILE.ctapp...", "validate .ctapp files and print every error", run_check_command},
       {"preload", "[--authfile FILE] --all | NAME...",
        "pull and unpack apps into an image root (--root) so they start offline; no mounts", run_preload_command},
+      {"kube", "generate [--deployment] NAME...|FILE.ctapp...",
+       "print Kubernetes YAML (a Pod or Deployment per app, claims) for apps, from their .ctapp", run_kube_command},
   };
   return kCommands;
 }

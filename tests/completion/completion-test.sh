@@ -52,7 +52,7 @@ completions() {
 test_commands_come_from_the_help() {
   local got
   got=$(completions "ctapp ")
-  for command in prepare run cleanup exec reload pull images list ps status check update rollback gc preload; do
+  for command in prepare run cleanup exec reload pull images list ps status check update rollback gc preload kube; do
     assert_contains " $got " " $command " "'ctapp <TAB>'"
   done
   assert_eq "preload prepare ps pull" "$(completions "ctapp p")" "'ctapp p<TAB>'"
@@ -101,6 +101,13 @@ test_ctapp_files_for_check() {
   assert_eq "web.ctapp worker.ctapp" "$(completions "ctapp check web.ctapp w")" "'ctapp check FILE w<TAB>'"
   assert_eq "" "$(completions "ctapp check no")" "'ctapp check no<TAB>' (notes.txt is no .ctapp)"
   cd - >/dev/null || return
+}
+
+test_kube_generate_then_options_then_apps_or_files() {
+  assert_eq "generate" "$(completions "ctapp kube ")" "'ctapp kube <TAB>'"
+  assert_eq "--deployment --help" "$(completions "ctapp kube generate -")" "'ctapp kube generate -<TAB>'"
+  assert_contains "$(completions "ctapp --root $ROOT kube generate --deployment w")" "web worker" \
+    "'ctapp --root DIR kube generate --deployment w<TAB>'"
 }
 
 run_tests
