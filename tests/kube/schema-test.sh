@@ -3,7 +3,8 @@
 # Every golden YAML of `ctapp kube generate` (tests/kube/cases) validates
 # offline against the Kubernetes API schemas of the npm package
 # kubernetes-models (installed by .ci/install-deps, no network here), and
-# each broken document in tests/kube/invalid/ is rejected, so that the
+# each broken document in tests/kube/invalid/ (a wrong type, a missing
+# field, an unknown field) is rejected, so that the
 # validator is shown able to fail.
 # Usage: schema-test.sh SOURCE_DIR
 source_dir=$1
