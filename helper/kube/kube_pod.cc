@@ -116,7 +116,12 @@ class PodBuilder {
       return app->config.run.user_namespace == UserNamespaceMode::kAuto ||
              !app->config.run.uid_map.empty();
     });
-    if (own_users) spec["hostUsers"] = false;
+    // The API server refuses hostUsers: false beside hostNetwork: true.
+    if (own_users && network.mode == NetworkMode::kHost)
+      unexpressed(owner_, "a user namespace with the host network: Kubernetes allows hostUsers: "
+                          "false only in the pod's own network; hostUsers is left out");
+    else if (own_users)
+      spec["hostUsers"] = false;
     add_restart_policy(spec);
     long grace = 0;
     for (const KubeApp* app : members_)
