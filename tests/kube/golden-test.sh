@@ -44,6 +44,31 @@ $(cat "$scratch/diff")"
   fi
 }
 
+# By NAME: the app is found in the config directories under --root, and
+# the YAML is the same as for its file.
+test_name_is_found_under_root() {
+  mkdir -p "$scratch/by-name/etc/containers.d"
+  cp "$cases/06-deployment/web.ctapp" "$scratch/by-name/etc/containers.d/web.ctapp"
+  "$CTAPP" --root "$scratch/by-name" kube generate web > "$scratch/by-name.yaml" 2>&1 ||
+    fail "kube generate web: $(cat "$scratch/by-name.yaml")"
+  (cd "$cases/06-deployment" && "$CTAPP" --root "$scratch/empty-root" kube generate web.ctapp) > "$scratch/by-file.yaml"
+  diff -u "$scratch/by-file.yaml" "$scratch/by-name.yaml" > "$scratch/diff" || fail "by name and by file differ:
+$(cat "$scratch/diff")"
+}
+
+test_usage_and_missing_app_fail_with_a_message() {
+  local out status
+  out=$("$CTAPP" kube 2>&1); status=$?
+  assert_eq 2 "$status" "'ctapp kube' exit status"
+  assert_contains "$out" "Usage: ctapp kube generate [--deployment] NAME...|FILE.ctapp..." "'ctapp kube'"
+  out=$("$CTAPP" kube generate --replicas=2 web 2>&1); status=$?
+  assert_eq 2 "$status" "unknown option exit status"
+  assert_contains "$out" "unknown option '--replicas=2'" "unknown option"
+  out=$("$CTAPP" --root "$scratch/empty-root" kube generate nosuch 2>&1); status=$?
+  assert_eq 1 "$status" "missing app exit status"
+  assert_contains "$out" "no app 'nosuch': there is no nosuch.ctapp in $scratch/empty-root/etc/containers.d" "missing app"
+}
+
 for case_path in "$cases"/*; do
   name=${case_path##*/}
   if [ -d "$case_path" ]; then
