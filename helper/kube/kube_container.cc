@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "kube/kube_container.h"
 
+#include <charconv>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -12,8 +14,12 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-bool all_digits(std::string_view text) {
-  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+// A numeric uid or gid; nullopt for a name.
+std::optional<uint32_t> numeric_id(std::string_view text) {
+  uint32_t id = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return id;
 }
 
 const char* pull_policy(PullPolicy pull) {
@@ -196,13 +202,13 @@ class ContainerBuilder {
     const RunSettings& run = app_.run;
     Json security = Json::object();
     if (!run.user.empty()) {
-      auto colon = run.user.find(':');
-      std::string uid = run.user.substr(0, colon);
-      std::string gid = colon == std::string::npos ? "" : run.user.substr(colon + 1);
-      if (all_digits(uid)) {
-        security["runAsUser"] = std::stoll(uid);
-        if (all_digits(gid))
-          security["runAsGroup"] = std::stoll(gid);
+      std::string_view user = run.user;
+      auto colon = user.find(':');
+      std::string_view gid = colon == std::string_view::npos ? "" : user.substr(colon + 1);
+      if (auto uid = numeric_id(user.substr(0, colon))) {
+        security["runAsUser"] = *uid;
+        if (auto group = numeric_id(gid))
+          security["runAsGroup"] = *group;
         else if (!gid.empty())
           unexpressed(fmt::format("user '{}': runAsGroup needs a number", run.user));
       } else {
