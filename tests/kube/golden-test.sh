@@ -79,7 +79,7 @@ for case_path in "$cases"/*; do
     [ -f "$case_path/args" ] && args=($(cat "$case_path/args"))
     files=()
     if [ -f "$case_path/files" ]; then
-      for file in $(cat "$case_path/files"); do files+=("$name/$file"); done
+      while read -r file; do files+=("$name/$file"); done < "$case_path/files"
     else
       for file in "$case_path"/*.ctapp; do files+=("$name/${file##*/}"); done
     fi
