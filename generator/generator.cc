@@ -146,12 +146,13 @@ void print_app(const RenderedApp& rendered, const std::filesystem::path& templat
 }  // namespace
 
 Status run_generator(const GeneratorOptions& options, GeneratorLog& log) {
-  AppDiscovery discovery = find_apps(options.paths.config_dirs);
+  AppDiscovery discovery = find_apps(options.paths.config_dirs, EmptyFileCheck::kWhenRead);
   OutputWriter writer(options.output_dir, options.template_unit);
   PullCheck pull_check(options.paths);
   for (const auto& problem : discovery.problems) log.write(Priority::kWarning, problem.format());
   for (const auto& source : discovery.apps) {
     auto app = parse_app(source);
+    if (!app && app.error().empty()) continue;  // an empty NAME.ctapp: masked
     if (!app) {
       for (const auto& diagnostic : app.error()) log.write(Priority::kErr, diagnostic.format());
       log.write(Priority::kErr, fmt::format("{}: skipping app '{}': fix the errors above and run "
