@@ -30,23 +30,29 @@ versions() {
   echo "machine: $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
 }
 
-failed=()
+failed=() notes=()
 for script in run.sh generator.sh pull.sh unpack.sh; do
   echo "=== bench/$script" >&2
   # Each script's own report goes to stderr; its table rows are kept.
-  "$here/$script" "$build" ${runs:+"$runs"} | tee /dev/stderr | grep $'^table\t' >> "$rows"
+  before=$(wc -l < "$rows")
+  "$here/$script" "$build" ${runs:+"$runs"} | while IFS= read -r line; do
+    printf '%s\n' "$line" >&2
+    case $line in table$'\t'*) printf '%s\n' "$line" >> "$rows" ;; esac
+  done
   status=${PIPESTATUS[0]}
   [ "$status" -eq 0 ] || failed+=("bench/$script (exit $status)")
+  [ "$(wc -l < "$rows")" -gt "$before" ] || notes+=("bench/$script printed no table rows")
 done
 
 echo
 versions
 echo
 awk -F '\t' '
-  BEGIN { printf "%-42s %10s  %-28s %10s  %8s  %s\n", "what", "ctapp", "peer", "peer", "peer/ctapp", "unit" }
+  BEGIN { printf "%-42s %10s  %-28s %10s  %10s  %s\n", "what", "ctapp", "peer", "peer value", "peer/ctapp", "unit" }
   { ratio = ($5 != "" && $3 + 0 > 0) ? sprintf("%.2fx", $5 / $3) : "-"
-    printf "%-42s %10s  %-28s %10s  %8s  %s\n", $2, $3, ($4 == "" ? "-" : $4), ($5 == "" ? "-" : $5), ratio, $6 }
+    printf "%-42s %10s  %-28s %10s  %10s  %s\n", $2, $3, ($4 == "" ? "-" : $4), ($5 == "" ? "-" : $5), ratio, $6 }
 ' "$rows"
+for note in "${notes[@]}"; do echo "note: $note"; done
 if [ ${#failed[@]} -gt 0 ]; then
   echo
   echo "failed: ${failed[*]}"
