@@ -37,6 +37,6 @@ done
 requests=$(tail -n +"$((lines_before + 1))" "$scratch/registry.log" | grep -c '"GET /v2/' || true)
 manifests=$(tail -n +"$((lines_before + 1))" "$scratch/registry.log" | grep -c '"GET /v2/.*/manifests/' || true)
 echo "ctapp update --all, $apps apps, nothing changed, median of $runs runs:"
-echo "  $(median 1 "${runs_out[@]}") s  peak RSS $(median 2 "${runs_out[@]}") KB"
+echo "  $(median 1 "${runs_out[@]}") ms  peak RSS $(median 2 "${runs_out[@]}") KB"
 echo "  registry requests per app and run: $(awk -v r="$requests" -v n="$((apps * runs))" 'BEGIN{printf "%.1f", r / n}')" \
   "(manifest GETs: $(awk -v r="$manifests" -v n="$((apps * runs))" 'BEGIN{printf "%.1f", r / n}'))"

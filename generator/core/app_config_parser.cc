@@ -745,6 +745,8 @@ ParseResult parse_app(const AppSource& source) {
     files.emplace_back(path, std::move(*text));
   };
   read(source.main_file);
+  if (source.masked_if_empty && !files.empty() && files.front().second.empty())
+    return std::unexpected(Diagnostics{});
   for (const auto& dropin : source.dropins) read(dropin);
   if (!diagnostics.empty()) return std::unexpected(std::move(diagnostics));
   return parse_files(source.name, source.main_file, files);

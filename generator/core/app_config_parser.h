@@ -18,12 +18,17 @@ struct AppSource {
   std::string name;
   std::filesystem::path main_file;
   std::vector<std::filesystem::path> dropins;
+  // Set by find_apps(..., EmptyFileCheck::kWhenRead): main_file is a regular
+  // file that masks the app if it is empty, which parse_app finds out.
+  bool masked_if_empty = false;
 };
 
 using ParseResult = std::expected<AppConfig, Diagnostics>;
 
 // Reads and validates one app. On failure returns every problem found, each
 // located by file, line and column; an app with any problem is not usable.
+// An empty list instead of problems: the app is masked (an empty main file of
+// a source with masked_if_empty).
 ParseResult parse_app(const AppSource& source);
 
 // The same for text already in memory (as if read from `path`), no drop-ins.

@@ -39,6 +39,25 @@ mode_t process_umask() {
   return value;
 }
 
+// open() applies the umask: the mode asked for is set whatever it is.
+// Returns 0 or errno.
+int force_mode(int fd, mode_t mode) {
+  return (mode & process_umask()) != 0 && ::fchmod(fd, mode) < 0 ? errno : 0;
+}
+
+// Returns 0 or errno.
+int write_all(int fd, std::string_view content) {
+  while (!content.empty()) {
+    ssize_t n = ::write(fd, content.data(), content.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    content.remove_prefix(static_cast<size_t>(n));
+  }
+  return 0;
+}
+
 std::string random_suffix() {
   static thread_local std::mt19937_64 generator{std::random_device{}()};
   return fmt::format("{:016x}", generator());
@@ -58,17 +77,10 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
   UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (!fd.valid()) return fail("create '{}': {}", temp_path.string(), errno_text(errno));
   TempFileGuard guard(temp_path);
-  if ((mode & process_umask()) != 0 && ::fchmod(fd.get(), mode) < 0)
-    return fail("chmod '{}': {}", temp_path.string(), errno_text(errno));
-  std::string_view rest = content;
-  while (!rest.empty()) {
-    ssize_t n = ::write(fd.get(), rest.data(), rest.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("write '{}': {}", temp_path.string(), errno_text(errno));
-    }
-    rest.remove_prefix(static_cast<size_t>(n));
-  }
+  if (int err = force_mode(fd.get(), mode); err != 0)
+    return fail("chmod '{}': {}", temp_path.string(), errno_text(err));
+  if (int err = write_all(fd.get(), content); err != 0)
+    return fail("write '{}': {}", temp_path.string(), errno_text(err));
   if (options.durable && ::fsync(fd.get()) < 0)
     return fail("fsync '{}': {}", temp_path.string(), errno_text(errno));
   if (::close(fd.release()) < 0) return fail("close '{}': {}", temp_path.string(), errno_text(errno));
@@ -84,6 +96,21 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
   return {};
 }
 
+Status write_file_in_place(int dir_fd, const std::filesystem::path& dir, std::string_view name,
+                           std::string_view content, mode_t mode) {
+  const std::string relative(name);
+  UniqueFd fd(::openat(dir_fd, relative.c_str(),
+                       O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!fd.valid()) return fail("create '{}': {}", (dir / relative).string(), errno_text(errno));
+  if (int err = force_mode(fd.get(), mode); err != 0)
+    return fail("chmod '{}': {}", (dir / relative).string(), errno_text(err));
+  if (int err = write_all(fd.get(), content); err != 0)
+    return fail("write '{}': {}", (dir / relative).string(), errno_text(err));
+  if (::close(fd.release()) < 0)
+    return fail("close '{}': {}", (dir / relative).string(), errno_text(errno));
+  return {};
+}
+
 Result<std::string> read_file(const std::filesystem::path& path, size_t max_size) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer (a FIFO named
   // NAME.ctapp would otherwise stop the generator, and the boot with it).
@@ -93,19 +120,25 @@ Result<std::string> read_file(const std::filesystem::path& path, size_t max_size
   if (::fstat(fd.get(), &st) < 0) return fail("stat '{}': {}", path.string(), errno_text(errno));
   if (!S_ISREG(st.st_mode))
     return fail("'{}' is not a regular file: only regular files are read", path.string());
-  std::string content;
-  char buffer[65536];
+  // One read() for the usual file: ask for one byte more than its size, and
+  // a shorter answer from a regular file with a size is its end. Files that
+  // report no size (/proc, /sys) are read until read() returns 0.
+  const auto size = static_cast<size_t>(st.st_size);
+  std::string content(size > 0 && size <= max_size ? size + 1 : 65536, '\0');
+  size_t used = 0;
   while (true) {
-    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (used == content.size()) content.resize(content.size() * 2);
+    const size_t asked = content.size() - used;
+    ssize_t n = ::read(fd.get(), content.data() + used, asked);
     if (n < 0) {
       if (errno == EINTR) continue;
       return fail("read '{}': {}", path.string(), errno_text(errno));
     }
-    if (n == 0) break;
-    content.append(buffer, static_cast<size_t>(n));
-    if (content.size() > max_size)
-      return fail("'{}' is larger than {} bytes", path.string(), max_size);
+    used += static_cast<size_t>(n);
+    if (used > max_size) return fail("'{}' is larger than {} bytes", path.string(), max_size);
+    if (n == 0 || (size > 0 && used == size && static_cast<size_t>(n) < asked)) break;
   }
+  content.resize(used);
   return content;
 }
 

@@ -28,6 +28,13 @@ struct WriteOptions {
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content,
                          const WriteOptions& options = {});
 
+// Writes `content` to NAME below the directory open as DIR_FD (DIR names it
+// in messages) directly: created or truncated, `mode` whatever the umask,
+// O_NOFOLLOW, with no temporary file and no rename. Only for output that
+// nothing reads before the writer exits (ctapp-generator(8)).
+Status write_file_in_place(int dir_fd, const std::filesystem::path& dir, std::string_view name,
+                           std::string_view content, mode_t mode = 0644);
+
 // Reads a whole regular file of at most max_size bytes; fails naming the path
 // for anything else (a FIFO, a device, a directory) without blocking.
 Result<std::string> read_file(const std::filesystem::path& path, size_t max_size = 64 << 20);

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "core/atomic_file.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
 #include <gtest/gtest.h>
 
 #include "core/test_temp_dir.h"
+#include "core/unique_fd.h"
 
 namespace ctapp {
 namespace {
@@ -57,6 +60,53 @@ TEST(AtomicFile, ReadRefusesFilesOverTheLimit) {
   auto path = dir.path() / "big";
   ASSERT_TRUE(write_file_atomic(path, std::string(100, 'x')));
   EXPECT_FALSE(read_file(path, 10));
+}
+
+TEST(AtomicFile, ReadReturnsWholeFilesOfEverySize) {
+  TestTempDir dir;
+  for (size_t size : {size_t{0}, size_t{1}, size_t{4095}, size_t{65536}, size_t{200000}}) {
+    auto path = dir.path() / ("f" + std::to_string(size));
+    std::string content(size, 'x');
+    if (size > 0) content.back() = 'y';
+    ASSERT_TRUE(write_file_atomic(path, content));
+    auto text = read_file(path);
+    ASSERT_TRUE(text) << size;
+    EXPECT_EQ(*text, content) << size;
+  }
+}
+
+TEST(AtomicFile, ReadsFilesThatReportNoSize) {
+  auto text = read_file("/proc/self/status");
+  ASSERT_TRUE(text);
+  EXPECT_NE(text->find("Name:"), std::string::npos);
+  EXPECT_NE(text->find("VmHWM:"), std::string::npos);  // near the end
+}
+
+TEST(InPlaceFile, WritesAndReplacesWithTheRequestedModeAndNoOtherFile) {
+  TestTempDir dir;
+  UniqueFd dir_fd(::open(dir.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(dir_fd.valid());
+  mode_t old_umask = ::umask(0077);
+  ASSERT_TRUE(write_file_in_place(dir_fd.get(), dir.path(), "unit.conf", "a longer old text\n"));
+  ::umask(old_umask);
+  ASSERT_TRUE(write_file_in_place(dir_fd.get(), dir.path(), "unit.conf", "new\n"));
+  EXPECT_EQ(*read_file(dir.path() / "unit.conf"), "new\n");
+  struct stat st;
+  ASSERT_EQ(::stat((dir.path() / "unit.conf").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator()),
+            1);
+}
+
+TEST(InPlaceFile, RefusesToFollowASymlinkAndNamesThePath) {
+  TestTempDir dir;
+  std::filesystem::create_symlink(dir.path() / "elsewhere", dir.path() / "unit.conf");
+  UniqueFd dir_fd(::open(dir.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  auto result = write_file_in_place(dir_fd.get(), dir.path(), "unit.conf", "x");
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find((dir.path() / "unit.conf").string()), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "elsewhere"));
 }
 
 }  // namespace

@@ -58,9 +58,13 @@ std::vector<std::filesystem::path> existing_dropin_dirs(
 
 }  // namespace
 
-AppDiscovery find_apps(const std::vector<std::filesystem::path>& dirs) {
+AppDiscovery find_apps(const std::vector<std::filesystem::path>& dirs, EmptyFileCheck empty_check) {
   AppDiscovery discovery;
-  std::map<std::string, std::optional<std::filesystem::path>> main_files;  // nullopt: masked
+  struct MainFile {
+    std::filesystem::path path;
+    bool masked_if_empty = false;
+  };
+  std::map<std::string, std::optional<MainFile>> main_files;  // nullopt: masked
   std::map<std::string, std::vector<std::filesystem::path>> dropin_dirs;
   // One pass over each directory finds both the apps and their drop-in
   // directories: the generator runs at every boot, and each syscall counts.
@@ -84,11 +88,18 @@ AppDiscovery find_apps(const std::vector<std::filesystem::path>& dirs) {
       if (file_name.size() <= kSuffix.size() || !file_name.ends_with(kSuffix)) continue;
       auto name = file_name.substr(0, file_name.size() - kSuffix.size());
       if (main_files.contains(name)) continue;
-      main_files.emplace(name, is_masked(entry) ? std::nullopt : std::optional(entry.path()));
+      std::error_code type_error;
+      if (empty_check == EmptyFileCheck::kWhenRead && !entry.is_symlink(type_error) &&
+          entry.is_regular_file(type_error)) {
+        main_files.emplace(name, MainFile{entry.path(), true});
+        continue;
+      }
+      main_files.emplace(name, is_masked(entry) ? std::nullopt : std::optional(MainFile{entry.path()}));
     }
   }
-  for (auto& [name, path] : main_files)
-    if (path) discovery.apps.push_back({name, *path, collect_dropins(dropin_dirs[name])});
+  for (auto& [name, file] : main_files)
+    if (file)
+      discovery.apps.push_back({name, file->path, collect_dropins(dropin_dirs[name]), file->masked_if_empty});
   return discovery;
 }
 

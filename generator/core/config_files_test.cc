@@ -51,6 +51,22 @@ TEST_F(ConfigFiles, EmptyFileOrDevNullSymlinkMasksTheApp) {
   EXPECT_FALSE(find_app(dirs(), "a"));
 }
 
+TEST_F(ConfigFiles, EmptyFilesMaskWhenReadWithTheGeneratorsCheck) {
+  write(dir("lib") / "a.ctapp");
+  write(dir("lib") / "b.ctapp");
+  write(dir("etc") / "a.ctapp", "");
+  write(dir("etc") / "c.ctapp");
+  ASSERT_EQ(::symlink("/dev/null", (dir("etc") / "b.ctapp").c_str()), 0);
+  auto found = find_apps(dirs(), EmptyFileCheck::kWhenRead);
+  ASSERT_EQ(found.apps.size(), 2u);
+  EXPECT_EQ(found.apps[0].main_file, dir("etc") / "a.ctapp");  // still hides lib/a.ctapp
+  auto masked = parse_app(found.apps[0]);
+  ASSERT_FALSE(masked);
+  EXPECT_TRUE(masked.error().empty());
+  EXPECT_EQ(found.apps[1].main_file, dir("etc") / "c.ctapp");
+  EXPECT_TRUE(parse_app(found.apps[1]));
+}
+
 TEST_F(ConfigFiles, DropinsComeFromAllDirsInFileNameOrder) {
   write(dir("lib") / "a.ctapp");
   write(dir("lib") / "a.ctapp.d" / "20-late.conf");
