@@ -111,6 +111,30 @@ Status write_file_in_place(int dir_fd, const std::filesystem::path& dir, std::st
   return {};
 }
 
+Result<bool> write_file_if_changed(const std::filesystem::path& path, std::string_view content,
+                                   const WriteOptions& options) {
+  if (!options.exclusive) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW));
+    struct stat st;
+    if (fd.valid() && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) &&
+        (st.st_mode & 07777) == options.mode && st.st_uid == ::geteuid() &&
+        st.st_gid == ::getegid() && static_cast<size_t>(st.st_size) == content.size()) {
+      std::string existing(content.size(), '\0');
+      size_t have = 0;
+      while (have < existing.size()) {
+        ssize_t n = ::read(fd.get(), existing.data() + have, existing.size() - have);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        have += static_cast<size_t>(n);
+      }
+      if (have == content.size() && existing == content) return false;
+    }
+  }
+  if (auto written = write_file_atomic(path, content, options); !written)
+    return std::unexpected(written.error());
+  return true;
+}
+
 Result<std::string> read_file(const std::filesystem::path& path, size_t max_size) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer (a FIFO named
   // NAME.ctapp would otherwise stop the generator, and the boot with it).

@@ -35,6 +35,13 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
 Status write_file_in_place(int dir_fd, const std::filesystem::path& dir, std::string_view name,
                            std::string_view content, mode_t mode = 0644);
 
+// write_file_atomic, unless `path` already is a regular file (not a link)
+// with exactly `content`, `options.mode` and this process's owner: then it
+// is left alone (no rewrite, no fsync, mtime and inode kept). Returns
+// whether it wrote; fails as write_file_atomic does.
+Result<bool> write_file_if_changed(const std::filesystem::path& path, std::string_view content,
+                                   const WriteOptions& options = {});
+
 // Reads a whole regular file of at most max_size bytes; fails naming the path
 // for anything else (a FIFO, a device, a directory) without blocking.
 Result<std::string> read_file(const std::filesystem::path& path, size_t max_size = 64 << 20);

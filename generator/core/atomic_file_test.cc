@@ -109,5 +109,41 @@ TEST(InPlaceFile, RefusesToFollowASymlinkAndNamesThePath) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "elsewhere"));
 }
 
+struct stat stat_of(const std::filesystem::path& path) {
+  struct stat st {};
+  EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+  return st;
+}
+
+TEST(AtomicFile, IfChangedLeavesAnIdenticalFileAlone) {
+  TestTempDir dir;
+  auto path = dir.path() / "config.json";
+  ASSERT_EQ(write_file_if_changed(path, "{}\n", {.mode = 0600}), true);
+  struct stat before = stat_of(path);
+  // Backdated: a rewrite would show as a new mtime even within one clock tick.
+  struct timespec old_times[2] = {{1000, 0}, {1000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), old_times, 0), 0);
+  ASSERT_EQ(write_file_if_changed(path, "{}\n", {.mode = 0600}), false);
+  struct stat after = stat_of(path);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(after.st_mtim.tv_sec, 1000);
+}
+
+TEST(AtomicFile, IfChangedRewritesOtherContentModeOrALink) {
+  TestTempDir dir;
+  auto path = dir.path() / "config.json";
+  ASSERT_TRUE(write_file_if_changed(path, "one", {.mode = 0600}));
+  ASSERT_EQ(write_file_if_changed(path, "two", {.mode = 0600}), true);
+  EXPECT_EQ(*read_file(path), "two");
+  ASSERT_EQ(write_file_if_changed(path, "two", {.mode = 0644}), true);
+  EXPECT_EQ(stat_of(path).st_mode & 07777, 0644u);
+  auto target = dir.path() / "elsewhere";
+  ASSERT_TRUE(write_file_atomic(target, "two", {.mode = 0644}));
+  std::filesystem::remove(path);
+  std::filesystem::create_symlink(target, path);
+  ASSERT_EQ(write_file_if_changed(path, "two", {.mode = 0644}), true);
+  EXPECT_TRUE(S_ISREG(stat_of(path).st_mode));
+}
+
 }  // namespace
 }  // namespace ctapp

@@ -239,9 +239,12 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
   apply_container_edits(bundle->config, *edits);
   state.stop_signal = bundle->stop_signal;
   if (auto volumes = prepare_volume_dirs(bundle->volumes, shift); !volumes) return volumes;
-  if (auto written = write_file_atomic(layout.config_json, dump_json(bundle->config, 2) + "\n", {.mode = 0600});
+  // A restart with the same .ctapp and image finds config.json as it was:
+  // left alone, it costs no rewrite and no fsync.
+  if (auto written = write_file_if_changed(layout.config_json, dump_json(bundle->config, 2) + "\n",
+                                           {.mode = 0600});
       !written)
-    return written;
+    return std::unexpected(written.error());
   if (auto mounted = mount_overlay({layout.lower, layout.upper, layout.work, layout.merged}, shift.offset);
       !mounted)
     return mounted;

@@ -32,26 +32,39 @@ std::vector<std::string> OciRuntime::base_args() const {
   return {binary_, "--root", state_root_.string()};
 }
 
-Result<pid_t> OciRuntime::create(const std::string& id, const std::filesystem::path& bundle) const {
+Result<pid_t> OciRuntime::start_with_pid_file(const std::vector<std::string>& verb_args,
+                                               const std::string& id,
+                                               const std::filesystem::path& bundle) const {
   std::filesystem::path pid_path = state_root_ / (id + ".pid");
   std::error_code ignored;
   std::filesystem::create_directories(state_root_, ignored);
   std::filesystem::remove(pid_path, ignored);
   auto args = base_args();
-  args.insert(args.end(), {"create", "--bundle", bundle.string(), "--pid-file", pid_path.string(), id});
+  args.insert(args.end(), verb_args.begin(), verb_args.end());
+  args.insert(args.end(), {"--bundle", bundle.string(), "--pid-file", pid_path.string(), id});
+  std::string command = binary_;
+  for (const auto& arg : verb_args) command += " " + arg;
   auto result = run_process(args, kRuntimeEnv);
   if (!result) return std::unexpected(result.error());
   if (result->exit_code != 0)
-    return fail("'{} create {}' failed with exit code {} (its error is logged above)", binary_, id,
+    return fail("'{} {}' failed with exit code {} (its error is logged above)", command, id,
                 result->exit_code);
   auto text = read_file(pid_path, 64);
   std::filesystem::remove(pid_path, ignored);
-  if (!text) return fail("'{} create {}' wrote no pid file: {}", binary_, id, text.error().message);
+  if (!text) return fail("'{} {}' wrote no pid file: {}", command, id, text.error().message);
   try {
     return static_cast<pid_t>(std::stol(*text));
   } catch (const std::exception&) {
-    return fail("'{} create {}' wrote an invalid pid file", binary_, id);
+    return fail("'{} {}' wrote an invalid pid file", command, id);
   }
+}
+
+Result<pid_t> OciRuntime::create(const std::string& id, const std::filesystem::path& bundle) const {
+  return start_with_pid_file({"create"}, id, bundle);
+}
+
+Result<pid_t> OciRuntime::run_detached(const std::string& id, const std::filesystem::path& bundle) const {
+  return start_with_pid_file({"run", "--detach"}, id, bundle);
 }
 
 Status OciRuntime::start(const std::string& id) const {

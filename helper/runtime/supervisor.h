@@ -42,7 +42,8 @@ struct ContainerExit {
 };
 
 // Runs the container to its end as a small supervisor: child subreaper,
-// `runc create`, `runc start`, READY=1 per the notify mode, every signal of
+// `runc create` + `runc start` (`runc run --detach` without a notify relay),
+// READY=1 per the notify mode, every signal of
 // forwarded_signals() passed on to the container's init — SIGTERM as the
 // app's stop signal; SIGTERM and SIGINT start the stop (kill after the grace
 // time). Waits on a signalfd, the notify socket and a probe timer: no

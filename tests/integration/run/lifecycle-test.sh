@@ -57,6 +57,28 @@ stop_timeout = 1'
   ctapp cleanup web || fail "a second cleanup must succeed"
 }
 
+test_a_prepare_with_nothing_changed_leaves_config_json_alone() {
+  write_app steady '[run]
+command = ["true"]'
+  ctapp prepare steady || fail "prepare failed"
+  ctapp cleanup steady || fail "cleanup failed"
+  config=$(version_dir steady box)/config.json
+  # Backdated, so that a rewrite shows even within one clock tick.
+  touch -d @1000 "$config"
+  before=$(stat -c '%i %Y' "$config")
+  ctapp prepare steady || fail "second prepare failed"
+  assert_eq "$before" "$(stat -c '%i %Y' "$config")" "an unchanged config.json keeps its inode and mtime"
+  ctapp cleanup steady || fail "cleanup failed"
+  write_app steady '[run]
+command = ["true"]
+env = { CHANGED = "yes" }'
+  ctapp prepare steady || fail "prepare after a change failed"
+  [ "$before" != "$(stat -c '%i %Y' "$config")" ] || fail "a changed .ctapp did not rewrite config.json"
+  assert_contains "$(cat "$config")" '"CHANGED=yes"' "the new config.json has the change"
+  assert_eq "600" "$(stat -c %a "$config")" "still 0600"
+  ctapp cleanup steady || fail "cleanup failed"
+}
+
 test_exit_status_of_the_container_is_the_apps() {
   write_app exiter '[run]
 command = ["sh", "-c", "exit 3"]'
