@@ -24,14 +24,17 @@ measure_tool() {
 
 # measure OUT_VAR COMMAND...: runs COMMAND (output discarded), appends
 # "MS KB CPU_MS" to the array named OUT_VAR: wall milliseconds with one
-# decimal from a monotonic clock, peak RSS in KB, CPU milliseconds.
+# decimal from a monotonic clock, peak RSS in KB, CPU milliseconds. Fails
+# when COMMAND failed (after appending), so a benchmark under `set -e` stops
+# instead of reporting the time of a failure.
 measure() {
   local out=$1
   shift
   measure_tool
-  local stats
-  stats=$("$measure_bin" "$@")
+  local stats status=0
+  stats=$("$measure_bin" "$@") || status=$?
   eval "$out+=(\"\$stats\")"
+  return "$status"
 }
 
 # median COLUMN VALUES...: the median of column 1 (ms), 2 (KB) or 3 (CPU ms).

@@ -41,9 +41,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   clock_gettime(CLOCK_MONOTONIC, &end);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    fprintf(stderr, "measure: %s failed (wait status %d)\n", argv[1], status);
+  int failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+  if (failed) fprintf(stderr, "measure: %s failed (wait status %d)\n", argv[1], status);
   double wall = (end.tv_sec - start.tv_sec) * 1e3 + (end.tv_nsec - start.tv_nsec) / 1e6;
   printf("%.1f %ld %.1f\n", wall, usage.ru_maxrss, ms_of(usage.ru_utime) + ms_of(usage.ru_stime));
-  return 0;
+  return failed;
 }

@@ -96,13 +96,13 @@ for i in $(seq "$runs"); do
   restart_ms+=("$ms 0")
   stop_pid "$pid"
   "$ctapp" --root "$root" cleanup trivial
-  runc_ms+=("$(/usr/bin/python3 "$here/time-ms.py" runc --root "$runc_root" run --bundle "$scratch/bare" bare) 0")
+  measure runc_ms runc --root "$runc_root" run --bundle "$scratch/bare" bare
   rm -f "$version_dir/config.json"
   read -r ms pid < <(start_to_ready trivial)
   first_ms+=("$ms 0")
   stop_pid "$pid"
   "$ctapp" --root "$root" cleanup trivial
-  prepare_ms+=("$(/usr/bin/python3 "$here/time-ms.py" "$ctapp" --root "$root" prepare trivial) 0")
+  measure prepare_ms "$ctapp" --root "$root" prepare trivial
   "$ctapp" --root "$root" cleanup trivial
 done
 
@@ -136,8 +136,7 @@ echo "  ctapp prepare, nothing changed                ${prepare} ms"
 echo "  runc run (true)                               ${bare} ms"
 echo "  restart/runc $(ratio "$restart" "$bare")x, first start/runc $(ratio "$first" "$bare")x"
 echo "  ctapp-supervise RSS, [health] + relay         ${rss} KB (runc run parent: ${runc_rss} KB)"
-printf 'table\t%s\t%s\t%s\t%s\t%s\n' \
-  "restart to READY=1 (prepare + run)" "$restart" "runc run" "$bare" ms \
-  "first start, rootfs unpacked" "$first" "runc run" "$bare" ms \
-  "ctapp prepare, nothing changed" "$prepare" "" "" ms \
-  "supervisor RSS, health + relay" "$rss" "runc run parent" "$runc_rss" KB
+table "restart to READY=1 (prepare + run)" "$restart" "runc run" "$bare" ms
+table "first start, rootfs unpacked" "$first" "runc run" "$bare" ms
+table "ctapp prepare, nothing changed" "$prepare" "" "" ms
+table "supervisor RSS, health + relay" "$rss" "runc run parent" "$runc_rss" KB
