@@ -64,10 +64,21 @@ play() {
     fail "podman kube play $1.yaml: $(cat "$ROOT/$1.play")"
 }
 
+# down NAME: podman kube down of $ROOT/NAME.yaml
+down() {
+  podman_ kube down "$ROOT/$1.yaml" >/dev/null 2>&1 || fail "podman kube down $1.yaml"
+}
+
+# assert_serves PORT BODY WHAT: the played pod's page on PORT is BODY.
+assert_serves() {
+  wait_until 60 curl -sf "http://127.0.0.1:$1/index.html" || fail "nothing answers on port $1"
+  assert_eq "$2" "$(curl -sf "http://127.0.0.1:$1/index.html")" "$3"
+}
+
 # The busybox web example (examples/hello.ctapp) on a free port, from the
 # registry: host network, so the page is on the machine's port.
 test_podman_plays_the_host_network_web_example() {
-  local port body
+  local port
   port=$(free_port)
   cat > "$ROOT/web.ctapp" <<APP
 image = "127.0.0.1:$registry_port/ctapp/web:1"
@@ -81,17 +92,15 @@ APP
   "$CTAPP" --root "$ROOT/ctapp" kube generate "$ROOT/web.ctapp" > "$ROOT/web.yaml" || fail "kube generate failed"
   assert_contains "$(cat "$ROOT/web.yaml")" "hostNetwork: true" "generated YAML"
   play web
-  wait_until 60 curl -sf "http://127.0.0.1:$port/index.html" || fail "nothing answers on port $port"
-  body=$(curl -sf "http://127.0.0.1:$port/index.html")
-  assert_eq "hello from ctapp kube" "$body" "the page served by the played pod"
-  podman_ kube down "$ROOT/web.yaml" >/dev/null 2>&1 || fail "podman kube down web.yaml"
+  assert_serves "$port" "hello from ctapp kube" "the page served by the played pod"
+  down web
   ! curl -sf -o /dev/null "http://127.0.0.1:$port/index.html" || fail "port $port still answers after kube down"
 }
 
 # The same app in bridge mode, its port published: podman maps the
 # hostPort to the pod's own network namespace.
 test_podman_plays_the_published_port_of_a_bridge_app() {
-  local port body
+  local port
   port=$(free_port)
   cat > "$ROOT/bridged.ctapp" <<APP
 image = "127.0.0.1:$registry_port/ctapp/web:1"
@@ -107,10 +116,8 @@ APP
   assert_contains "$(cat "$ROOT/bridged.yaml")" "hostPort: $port" "generated YAML"
   assert_not_contains "$(cat "$ROOT/bridged.yaml")" "hostNetwork" "generated YAML"
   play bridged
-  wait_until 60 curl -sf "http://127.0.0.1:$port/index.html" || fail "nothing answers on port $port"
-  body=$(curl -sf "http://127.0.0.1:$port/index.html")
-  assert_eq "hello from a bridged pod" "$body" "the page served through the published port"
-  podman_ kube down "$ROOT/bridged.yaml" >/dev/null 2>&1 || fail "podman kube down bridged.yaml"
+  assert_serves "$port" "hello from a bridged pod" "the page served through the published port"
+  down bridged
 }
 
 run_tests
