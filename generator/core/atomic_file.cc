@@ -73,7 +73,7 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
     if (::lstat(path.c_str(), &st) == 0) return fail("'{}' already exists", path.string());
   }
   auto temp_path = path;
-  temp_path += ".#tmp-" + random_suffix();
+  temp_path += std::string(kAtomicTempInfix) + random_suffix();
   UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (!fd.valid()) return fail("create '{}': {}", temp_path.string(), errno_text(errno));
   TempFileGuard guard(temp_path);

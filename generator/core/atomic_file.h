@@ -21,6 +21,10 @@ struct WriteOptions {
   bool durable = true;
 };
 
+// The temporary of write_file_atomic(PATH) is named PATH + this + a random
+// suffix: a process killed before the rename leaves it behind.
+inline constexpr std::string_view kAtomicTempInfix = ".#tmp-";
+
 // Writes `content` to `path` so that readers see either the old file or the
 // whole new one: a temporary file in the same directory (O_CLOEXEC, `mode`
 // whatever the umask), then renamed over `path`. The temporary is removed on

@@ -17,6 +17,7 @@
 #include "runtime/app_locks.h"
 #include "core/image_reference.h"
 #include "core/log.h"
+#include "core/value_checks.h"
 #include "runtime/app_layout.h"
 #include "runtime/app_state.h"
 #include "store/oci_layout.h"
@@ -107,6 +108,13 @@ class Collector {
     if (!names) return {};  // no records yet
     for (const auto& name : *names) {
       if (name.starts_with(".")) continue;
+      // APP.#tmp-…: a record write that was killed before its rename. It is
+      // no record (of an app "APP.#tmp-…", gone, whose versions would all go).
+      if (auto temp = name.find(kAtomicTempInfix); temp != std::string::npos) {
+        if (auto removed = remove_killed_write(name.substr(0, temp), name); !removed) return removed;
+        continue;
+      }
+      if (!check_app_name(name)) continue;  // not a record ctapp wrote
       if (auto trimmed = trim_record(name); !trimmed) return trimmed;
     }
     return {};
@@ -198,6 +206,18 @@ class Collector {
         ::rename(dir.c_str(), hidden.c_str()) == 0)
       return remove_tree(hidden);
     return remove_tree(dir);
+  }
+
+  // Under the app's lock, so never the temporary of a write in progress.
+  Status remove_killed_write(const std::string& app, const std::string& name) {
+    if (!check_app_name(app)) return {};
+    auto setup = lock_app(app);
+    if (!setup) return std::unexpected(setup.error());
+    auto path = paths_.versions_dir() / name;
+    report_.removed(fmt::format("unfinished write '{}'", path.string()), tree_bytes(path));
+    if (!options_.dry_run && ::unlink(path.c_str()) < 0 && errno != ENOENT)
+      return fail("remove '{}': {}", path.string(), errno_text(errno));
+    return {};
   }
 
   Status trim_record(const std::string& app) {

@@ -339,4 +339,19 @@ test_a_killed_gc_leaves_the_app_startable() {
   assert_eq "" "$(leftovers)" "nothing left"
 }
 
+# A record write killed before its rename leaves VERSIONS/web.#tmp-…; gc once
+# took it for the record of a removed app and deleted all of web's versions.
+test_gc_after_a_killed_record_write_keeps_the_versions_and_removes_the_temporary() {
+  fresh_app
+  local record=$ROOT/var/lib/ctapp/versions/web current
+  current=$(grep -v '^#' "$record" | cut -d' ' -f1)
+  cp "$record" "$record.#tmp-0123456789abcdef"
+  out=$(ctapp gc --keep 1 2>&1) || fail "gc: $out"
+  assert_contains "$out" "removed unfinished write '$record.#tmp-0123456789abcdef'" "gc names the temporary"
+  assert_eq "$current" "$(ls "$ROOT/opt/containers")" "the current version stays"
+  assert_eq "web" "$(ls "$ROOT/var/lib/ctapp/versions")" "only the record is left"
+  out=$(ctapp run --foreground web 2>&1)
+  assert_contains "$out" "ran v1" "the app starts"
+}
+
 run_tests
