@@ -41,29 +41,27 @@ std::string credentials_key(const std::string& host) {
   return host == "registry-1.docker.io" ? "docker.io" : host;
 }
 
-// Fetches `blobs` into the store with up to `parallel` connections of their own.
-Status fetch_blobs(const PullSource& source, const RegistryClient& first, const PullRequest& request,
-                   const OciLayout& store, const std::vector<BlobToFetch>& blobs, PullProgress& progress) {
+// Fetches `blobs` into the store over up to `parallel` connections: the
+// first client's own and others made from it before the threads start.
+Status fetch_blobs(RegistryClient& first, const PullRequest& request, const OciLayout& store,
+                   const std::vector<BlobToFetch>& blobs, PullProgress& progress) {
+  size_t count = std::min<size_t>(static_cast<size_t>(std::max(request.parallel_layers, 1)), blobs.size());
+  std::vector<RegistryClient> others;
+  for (size_t i = 1; i < count; ++i) {
+    auto client = first.another_connection();
+    if (!client) return std::unexpected(client.error());
+    others.push_back(std::move(*client));
+  }
   std::mutex mutex;
   size_t next = 0;
   std::optional<Error> failure;
-  auto worker = [&](std::optional<RegistryClient> client) {
+  auto worker = [&](RegistryClient* client) {
     while (true) {
       BlobToFetch blob;
       {
         std::lock_guard lock(mutex);
         if (failure || next >= blobs.size()) return;
         blob = blobs[next++];
-      }
-      if (!client) {
-        auto connected = RegistryClient::connect(source, first.credentials(), request.options);
-        if (!connected) {
-          std::lock_guard lock(mutex);
-          failure = connected.error();
-          return;
-        }
-        client = std::move(*connected);
-        client->share_authorization(first);
       }
       // A name of its own per transfer, removed on every failure.
       auto temp = TempFile::create(store.temp_dir(), "pull");
@@ -79,8 +77,8 @@ Status fetch_blobs(const PullSource& source, const RegistryClient& first, const 
     }
   };
   std::vector<std::thread> threads;
-  size_t count = std::min<size_t>(static_cast<size_t>(std::max(request.parallel_layers, 1)), blobs.size());
-  for (size_t i = 0; i < count; ++i) threads.emplace_back(worker, std::nullopt);
+  for (auto& client : others) threads.emplace_back(worker, &client);
+  worker(&first);
   for (auto& thread : threads) thread.join();
   if (failure) return std::unexpected(*failure);
   return {};
@@ -129,7 +127,7 @@ Result<PullResult> pull_from(const PullSource& source, const ImageReference& ref
   std::erase_if(blobs, [&](const BlobToFetch& blob) { return store.has_blob(blob.digest); });
   for (const auto& blob : blobs) total += blob.size;
   PullProgress progress(source.name + ":" + reference, total);
-  if (auto fetched = fetch_blobs(source, *client, request, store, blobs, progress); !fetched)
+  if (auto fetched = fetch_blobs(*client, request, store, blobs, progress); !fetched)
     return std::unexpected(fetched.error());
   progress.finish();
   // The manifest last: an image is in the store only when all its blobs are.

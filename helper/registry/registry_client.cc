@@ -106,6 +106,18 @@ Result<RegistryClient> RegistryClient::connect(const PullSource& source,
   return client;
 }
 
+Result<RegistryClient> RegistryClient::another_connection() const {
+  auto http = HttpClient::create();
+  if (!http) return std::unexpected(http.error());
+  RegistryClient client(std::move(*http));
+  client.source_ = source_;
+  client.credentials_ = credentials_;
+  client.options_ = options_;
+  client.scheme_ = scheme_;
+  client.authorization_ = authorization_;
+  return client;
+}
+
 std::string RegistryClient::url(const std::string& path) const {
   return scheme_ + "://" + source_.host + path;
 }

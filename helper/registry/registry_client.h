@@ -52,10 +52,9 @@ class RegistryClient {
   Status fetch_blob(const std::string& digest, int64_t size, const std::filesystem::path& file,
                     std::atomic<int64_t>* downloaded);
 
-  const PullSource& source() const { return source_; }
-  const std::optional<Credentials>& credentials() const { return credentials_; }
-  // Reuses another client's token for the same repository (parallel blobs).
-  void share_authorization(const RegistryClient& other) { authorization_ = other.authorization_; }
+  // A second connection to the same repository for parallel blobs: the
+  // scheme and the token this one learnt are reused, so there is no ping.
+  Result<RegistryClient> another_connection() const;
 
  private:
   RegistryClient(HttpClient http) : http_(std::move(http)) {}
