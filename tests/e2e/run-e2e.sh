@@ -24,18 +24,20 @@ trap teardown EXIT
 
 echo "== preparing the guest"
 start=$(date +%s)
-guest_mount "$work" || { echo "cannot make the guest root"; exit 1; }
-root=$work/root
 # ctapp goes in as its Debian package, built from the source tree once per
 # run (packaging/build-deb.sh; no unit tests, they are a suite of their own;
 # no -dbgsym package), so every case also proves the package; dpkg -i in the
 # guest's root needs no network: E2E_PACKAGES has what the package depends on.
-t0=$(date +%s)
+# The package compiles while debootstrap (on a cold cache) downloads.
 package_dir=$work/deb
-DEB_BUILD_OPTIONS="nocheck noddebs" "$source_dir/packaging/build-deb.sh" "$package_dir" >/dev/null || {
-  echo "cannot build the Debian package"; exit 1; }
+DEB_BUILD_OPTIONS="nocheck noddebs" "$source_dir/packaging/build-deb.sh" "$package_dir" \
+  >"$work/build-deb.log" 2>&1 &
+package_pid=$!
+guest_mount "$work" || { wait "$package_pid"; echo "cannot make the guest root"; exit 1; }
+root=$work/root
+wait "$package_pid" || { cat "$work/build-deb.log"; echo "cannot build the Debian package"; exit 1; }
 deb=$(ls "$package_dir"/ctapp_*.deb)
-echo "   package built in $(( $(date +%s) - t0 )) s: $(basename "$deb")"
+echo "   guest root and package ready in $(( $(date +%s) - start )) s: $(basename "$deb")"
 cp "$deb" "$root/var/tmp/"
 chroot "$root" dpkg -i "/var/tmp/$(basename "$deb")" > "$work/dpkg.log" 2>&1 || {
   echo "dpkg -i of the package failed in the guest:"; cat "$work/dpkg.log"; exit 1; }
