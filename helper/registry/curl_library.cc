@@ -17,7 +17,10 @@ bool resolve(void* handle, const char* name, Function& function) {
 }
 
 Result<CurlLibrary> load() {
-  void* handle = ::dlopen(kSoname, RTLD_NOW | RTLD_LOCAL);
+  // Lazy: libcurl and the thirty libraries it needs (TLS, Kerberos, LDAP,
+  // RTMP...) would otherwise have every function bound now, which was 8% of
+  // a small pull + unpack; the functions ctapp calls are checked below.
+  void* handle = ::dlopen(kSoname, RTLD_LAZY | RTLD_LOCAL);
   if (!handle)
     return fail("cannot load {} to talk to registries ({}): install the libcurl4 package", kSoname,
                 ::dlerror());
