@@ -91,9 +91,10 @@ run_tests() {
     current=$name
     case_failed=0
     echo "--- $name"
+    local started=$SECONDS
     "$name"
     if [ "$case_failed" -eq 0 ]; then
-      passed=$((passed + 1)); echo "    ok"
+      passed=$((passed + 1)); echo "    ok ($((SECONDS - started)) s)"
     else
       failed=$((failed + 1))
     fi
