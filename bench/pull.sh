@@ -61,14 +61,24 @@ trap '"$ctapp" --root "$root" cleanup small >/dev/null 2>&1 || true
       "$ctapp" --root "$shm/root" cleanup small >/dev/null 2>&1 || true
       [ -n "$registry_pid" ] && kill "$registry_pid"; rm -rf "$scratch" "$shm"' EXIT
 cp -a "$root" "$shm/root"
+# On the disk also ctapp with fsync()/syncfs() made no-ops by eatmydata: the
+# difference to the ctapp row is what its durability costs.
+nosync=""
+command -v eatmydata >/dev/null && nosync=eatmydata ||
+  echo "eatmydata is not installed (apt-get install eatmydata): no row without durability"
 n=${runs:-21}
 for place in disk tmpfs; do
   [ $place = disk ] && base=$scratch || base=$shm
-  ctapp_runs=() peer_runs=()
+  ctapp_runs=() peer_runs=() nosync_runs=()
   for _ in $(seq "$n"); do
     rm -rf "$base/root/var/lib/ctapp/images" "$base/root/var/lib/ctapp/versions" "$base/root/opt/containers"
     measure ctapp_runs "$ctapp" --root "$base/root" prepare small
     "$ctapp" --root "$base/root" cleanup small
+    if [ $place = disk ] && [ -n "$nosync" ]; then
+      rm -rf "$base/root/var/lib/ctapp/images" "$base/root/var/lib/ctapp/versions" "$base/root/opt/containers"
+      measure nosync_runs "$nosync" "$ctapp" --root "$base/root" prepare small
+      "$ctapp" --root "$base/root" cleanup small
+    fi
     rm -rf "$base/skopeo" "$base/umoci"
     measure peer_runs sh -c 'skopeo copy --quiet --src-tls-verify=false "$1" "oci:$2" && umoci unpack --image "$2" "$3"' \
       sh "docker://127.0.0.1:$port/bench/small:1" "$base/skopeo:small" "$base/umoci"
@@ -79,6 +89,12 @@ for place in disk tmpfs; do
   echo "  skopeo copy + umoci unpack    $p  $(median 3 "${peer_runs[@]}")  $(median 2 "${peer_runs[@]}")"
   echo "  peer/ctapp $(ratio "$p" "$c")x"
   rows+=("$(table "pull + unpack small image, $place" "$c" "skopeo copy + umoci unpack" "$p" ms)")
+  if [ ${#nosync_runs[@]} -gt 0 ]; then
+    u=$(median 1 "${nosync_runs[@]}")
+    echo "  ctapp prepare, no fsync       $u  $(median 3 "${nosync_runs[@]}")  $(median 2 "${nosync_runs[@]}")   (eatmydata)"
+    echo "  peer/(ctapp, no fsync) $(ratio "$p" "$u")x"
+    rows+=("$(table "pull + unpack small image, $place, ctapp without fsync (eatmydata)" "$u" "skopeo copy + umoci unpack" "$p" ms)")
+  fi
   rows+=("$(table "pull + unpack small image, $place, CPU" "$(median 3 "${ctapp_runs[@]}")" "skopeo copy + umoci unpack" "$(median 3 "${peer_runs[@]}")" ms)")
 done
 printf '%s\n' "${rows[@]}"

@@ -17,7 +17,8 @@ struct WriteOptions {
   // Fails if the target already exists (two sources of one name).
   bool exclusive = false;
   // fsync before the rename, so a crash never leaves an empty file behind.
-  // Off only for files on tmpfs that do not outlive a boot (generator output).
+  // Off only for files on tmpfs that do not outlive a boot, and for files a
+  // caller syncs with the rest of a directory before anything names it.
   bool durable = true;
 };
 

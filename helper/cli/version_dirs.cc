@@ -41,6 +41,16 @@ Status sync_directory(const std::filesystem::path& dir) {
   return {};
 }
 
+// Every file of a new version directory reaches the disk before its rename
+// makes it a version: one syncfs() of the filesystem instead of an fsync() of
+// each of the rootfs's files (which after a power loss could otherwise be
+// named by a version record and be empty).
+Status sync_filesystem_of(const std::filesystem::path& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid() || ::syncfs(fd.get()) < 0) return fail("sync '{}': {}", dir.string(), errno_text(errno));
+  return {};
+}
+
 Status unpack_into(const std::filesystem::path& dir, const StoredImage& image, const IdShift& shift) {
   std::vector<LayerBlob> layers;
   for (const auto& layer : image.layers)
@@ -52,7 +62,7 @@ Status unpack_into(const std::filesystem::path& dir, const StoredImage& image, c
   if (!unpacked) return std::unexpected(unpacked.error());
   if (auto dropped = describe_dropped_xattrs(*unpacked); !dropped.empty())
     log(LogLevel::kWarning, "unpacking {}: {}", image.manifest_digest, dropped);
-  return write_file_atomic(dir / kImageConfig, dump_json(image.config) + "\n", {.mode = 0600});
+  return write_file_atomic(dir / kImageConfig, dump_json(image.config) + "\n", {.mode = 0600, .durable = false});
 }
 
 }  // namespace
@@ -106,8 +116,9 @@ Result<AppVersion> install_version(const Paths& paths, const std::string& app, c
   if (auto closed = ensure_directory(temp->path(), 0700, root_id, root_id); !closed)
     return std::unexpected(closed.error());
   if (auto unpacked = unpack_into(temp->path(), image, shift); !unpacked) return std::unexpected(unpacked.error());
-  if (auto owned = write_file_atomic(temp->path() / kOwner, owner); !owned)
+  if (auto owned = write_file_atomic(temp->path() / kOwner, owner, {.durable = false}); !owned)
     return std::unexpected(owned.error());
+  if (auto synced = sync_filesystem_of(temp->path()); !synced) return std::unexpected(synced.error());
 
   // A directory left by an older ctapp under this name (never whole by the
   // rules above) goes first; rename() does not replace a non-empty one.

@@ -246,7 +246,7 @@ Result<UnpackReport> unpack_rootfs(const std::vector<LayerBlob>& layers,
     remove_temp();
     return std::unexpected(finished.error());
   }
-  if (::fsync(root.get()) < 0 || ::rename(temp.c_str(), target.c_str()) < 0) {
+  if (::rename(temp.c_str(), target.c_str()) < 0) {
     int err = errno;
     remove_temp();
     return fail("move the unpacked rootfs to '{}': {}", target.string(), errno_text(err));

@@ -51,7 +51,9 @@ struct UnpackReport {
 // into an app's host id range for its user namespace. Extended attributes
 // an image may not set are dropped and counted in the report. Beyond
 // `limits` (from the environment when not given), or with a descriptor size
-// beyond them, the unpack fails naming the layer.
+// beyond them, the unpack fails naming the layer. Nothing is synced to disk:
+// the caller makes the tree durable before anything names it (one syncfs()
+// costs less than an fsync() of every file).
 Result<UnpackReport> unpack_rootfs(const std::vector<LayerBlob>& layers,
                                    const std::filesystem::path& target, const IdShift& shift = {},
                                    std::optional<UnpackLimits> limits = std::nullopt);
