@@ -66,16 +66,19 @@ cp -a "$root" "$shm/root"
 nosync=""
 command -v eatmydata >/dev/null && nosync=eatmydata ||
   echo "eatmydata is not installed (apt-get install eatmydata): no row without durability"
+empty_store() {
+  rm -rf "$base/root/var/lib/ctapp/images" "$base/root/var/lib/ctapp/versions" "$base/root/opt/containers"
+}
 n=${runs:-21}
 for place in disk tmpfs; do
   [ $place = disk ] && base=$scratch || base=$shm
   ctapp_runs=() peer_runs=() nosync_runs=()
   for _ in $(seq "$n"); do
-    rm -rf "$base/root/var/lib/ctapp/images" "$base/root/var/lib/ctapp/versions" "$base/root/opt/containers"
+    empty_store
     measure ctapp_runs "$ctapp" --root "$base/root" prepare small
     "$ctapp" --root "$base/root" cleanup small
     if [ $place = disk ] && [ -n "$nosync" ]; then
-      rm -rf "$base/root/var/lib/ctapp/images" "$base/root/var/lib/ctapp/versions" "$base/root/opt/containers"
+      empty_store
       measure nosync_runs "$nosync" "$ctapp" --root "$base/root" prepare small
       "$ctapp" --root "$base/root" cleanup small
     fi

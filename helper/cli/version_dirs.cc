@@ -35,19 +35,10 @@ bool is_real_directory(const std::filesystem::path& path) {
   return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-Status sync_directory(const std::filesystem::path& dir) {
+// `sync` is fsync (the directory's entries) or syncfs (its whole filesystem).
+Status sync_directory(const std::filesystem::path& dir, int (*sync)(int) = ::fsync) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid() || ::fsync(fd.get()) < 0) return fail("sync '{}': {}", dir.string(), errno_text(errno));
-  return {};
-}
-
-// Every file of a new version directory reaches the disk before its rename
-// makes it a version: one syncfs() of the filesystem instead of an fsync() of
-// each of the rootfs's files (which after a power loss could otherwise be
-// named by a version record and be empty).
-Status sync_filesystem_of(const std::filesystem::path& dir) {
-  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid() || ::syncfs(fd.get()) < 0) return fail("sync '{}': {}", dir.string(), errno_text(errno));
+  if (!fd.valid() || sync(fd.get()) < 0) return fail("sync '{}': {}", dir.string(), errno_text(errno));
   return {};
 }
 
@@ -118,7 +109,10 @@ Result<AppVersion> install_version(const Paths& paths, const std::string& app, c
   if (auto unpacked = unpack_into(temp->path(), image, shift); !unpacked) return std::unexpected(unpacked.error());
   if (auto owned = write_file_atomic(temp->path() / kOwner, owner, {.durable = false}); !owned)
     return std::unexpected(owned.error());
-  if (auto synced = sync_filesystem_of(temp->path()); !synced) return std::unexpected(synced.error());
+  // Every file of the new version reaches the disk before the rename makes
+  // it one: a syncfs() instead of an fsync() of each of the rootfs's files
+  // (after a power loss a version could otherwise hold empty ones).
+  if (auto synced = sync_directory(temp->path(), ::syncfs); !synced) return std::unexpected(synced.error());
 
   // A directory left by an older ctapp under this name (never whole by the
   // rules above) goes first; rename() does not replace a non-empty one.
