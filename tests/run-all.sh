@@ -14,6 +14,8 @@
 set -u
 cd "$(dirname "$0")/.."
 lanes=${LANES:-test asan fuzz vm}
+guest_log=$(mktemp /var/tmp/ctapp-guests.XXXXXX)
+trap 'rm -f "$guest_log"' EXIT
 failed=""
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
@@ -35,9 +37,23 @@ lane() {  # NAME COMMAND...
 # -O1 (25 min at -O2 -g); its tests are slower where ctapp's own code does
 # the work (the unpack comparison with umoci: 79 s, 12 s in the plain lane).
 # The fuzz lane stays at -O1: there speed is coverage.
+# The e2e suite starts with the Debian package's compile (on the CPU) beside
+# the debootstrap of its guest root (on the network and disk): the OpenRC
+# guest's root and the VM image (when the vm lane runs) are debootstrapped
+# beside them too (tests/cache-guests.sh; their tests wait on the cache's
+# locks), and not while the integration tests, which wait on timing, run.
 test_lane() {
-  rm -rf build-test && meson setup build-test -Dwerror=true -Dcpp_args=-g1 >/dev/null &&
-    meson test -C build-test --print-errorlogs --no-suite vm
+  rm -rf build-test && meson setup build-test -Dwerror=true -Dcpp_args=-g1 >/dev/null || return 1
+  status=0
+  meson test -C build-test --print-errorlogs --no-suite vm --no-suite e2e || status=1
+  guests=openrc
+  case " $lanes " in *" vm "*) guests="$guests vm" ;; esac
+  # shellcheck disable=SC2086
+  tests/cache-guests.sh $guests >"$guest_log" 2>&1 &
+  meson test -C build-test --print-errorlogs --suite e2e || status=1
+  wait $!
+  grep -E "ready in|FAILED" "$guest_log"
+  return $status
 }
 
 asan_lane() {

@@ -26,20 +26,30 @@ debootstrap_root() {
   ln -sf /dev/null "$dir/etc/systemd/system/console-getty.service"
 }
 
-# The cached guest root (debootstrap, ~50 s once), keyed by its package
-# list; built in a temporary directory and renamed, so a killed build
-# leaves no half root behind. Never modified afterwards: each boot uses an
-# overlay of it.
-guest_base() {
-  local key base
-  key=$(echo "$E2E_PACKAGES" | sha256sum | cut -c1-12)
-  base=$E2E_CACHE/e2e-root-$key
-  if [ ! -d "$base" ]; then
-    mkdir -p "$E2E_CACHE"
-    rm -rf "$base.tmp"
-    debootstrap_root "$E2E_PACKAGES" "$base.tmp" || { rm -rf "$base.tmp"; return 1; }
-    mv "$base.tmp" "$base"
+# cached_dir DIR BUILDER...: makes DIR when it is missing by running
+# BUILDER... DIR.tmp and renaming DIR.tmp to DIR, so a killed build leaves no
+# half-made DIR behind; under a lock (DIR.lock), so callers at the same time
+# (tests/cache-guests.sh beside the tests) build it once.
+cached_dir() {
+  local dir=$1 lock status=0
+  shift
+  mkdir -p "$(dirname "$dir")"
+  exec {lock}>"$dir.lock"
+  flock "$lock"
+  if [ ! -d "$dir" ]; then
+    rm -rf "$dir.tmp"
+    if "$@" "$dir.tmp"; then mv "$dir.tmp" "$dir"; else rm -rf "$dir.tmp"; status=1; fi
   fi
+  exec {lock}>&-
+  return $status
+}
+
+# The cached guest root (debootstrap, ~50 s once), keyed by its package
+# list. Never modified afterwards: each boot uses an overlay of it.
+guest_base() {
+  local base
+  base=$E2E_CACHE/e2e-root-$(echo "$E2E_PACKAGES" | sha256sum | cut -c1-12)
+  cached_dir "$base" debootstrap_root "$E2E_PACKAGES" || return 1
   echo "$base"
 }
 

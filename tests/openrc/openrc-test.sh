@@ -12,37 +12,7 @@ set -u
 source_dir=$(readlink -f "$1")
 build_dir=$(readlink -f "$2")
 . "$source_dir/tests/e2e/harness.sh"
-# The guest of this test: sysvinit and OpenRC instead of systemd, and what
-# ctapp needs. debootstrap resolves sysvinit-core's "sysv-rc | file-rc |
-# openrc" to sysv-rc, which conflicts with openrc: the two init packages are
-# installed by apt in the new root afterwards.
-OPENRC_BASE_PACKAGES="runc,busybox-static,procps,iproute2,libtomlplusplus3,libfmt9,libarchive13,libcurl4,libssl3,golang-github-containers-common,containernetworking-plugins,bsdutils"
-OPENRC_INIT_PACKAGES="sysvinit-core openrc"
-
-# The cached OpenRC root, keyed by both lists; built aside and renamed as
-# guest_base does. Never modified afterwards: each run boots an overlay.
-openrc_base() {
-  local key base
-  key=$(echo "$OPENRC_BASE_PACKAGES $OPENRC_INIT_PACKAGES" | sha256sum | cut -c1-12)
-  base=$E2E_CACHE/openrc-root-$key
-  if [ ! -d "$base" ]; then
-    mkdir -p "$E2E_CACHE"
-    rm -rf "$base.tmp"
-    debootstrap --variant=minbase --include="$OPENRC_BASE_PACKAGES" bookworm "$base.tmp" \
-      http://deb.debian.org/debian >&2 &&
-      cp /etc/resolv.conf "$base.tmp/etc/resolv.conf" &&
-      chroot "$base.tmp" apt-get update -qq >&2 &&
-      DEBIAN_FRONTEND=noninteractive chroot "$base.tmp" apt-get install -y -qq --no-install-recommends \
-        $OPENRC_INIT_PACKAGES >&2 || { rm -rf "$base.tmp"; return 1; }
-    rm -rf "$base.tmp"/var/cache/apt/archives/*.deb "$base.tmp"/var/lib/apt/lists/*
-    : > "$base.tmp/etc/resolv.conf"
-    echo "ctapp-openrc" > "$base.tmp/etc/hostname"
-    # No gettys on consoles nobody reads (they respawn forever in nspawn).
-    sed -i '/^[0-9]*:[0-9]*:respawn:\/sbin\/getty/d' "$base.tmp/etc/inittab"
-    mv "$base.tmp" "$base"
-  fi
-  echo "$base"
-}
+. "$source_dir/tests/openrc/root.sh"
 
 # guest_mount's overlay, of the OpenRC root.
 openrc_mount() {

@@ -46,38 +46,31 @@ vm_guest_setup() {  # ROOT
 }
 
 # vm_image: the cached image directory (root.img, vmlinuz, initrd.img),
-# keyed by the package list and the guest set-up; built once (debootstrap,
-# module trimming, mkfs.ext4 -d) in a temporary directory and renamed, so a
-# killed build leaves nothing half made. Never modified afterwards.
+# keyed by the package list and the guest set-up; built once (cached_dir).
+# Never modified afterwards.
 vm_image() {
-  local key dir root size
+  local key dir
   key=$( (echo "$VM_PACKAGES $VM_UNNEEDED_MODULES"; declare -f vm_guest_setup;
           cat "$here_vm/guest/ctapp-vm.service") | sha256sum | cut -c1-12)
   dir=$E2E_CACHE/vm-image-$key
-  if [ ! -f "$dir/root.img" ]; then
-    mkdir -p "$E2E_CACHE"
-    rm -rf "$dir.tmp"
-    mkdir -p "$dir.tmp"
-    root=$dir.tmp/root
-    # INITRD=No: the kernel's postinst makes no initramfs; vm_guest_setup
-    # makes a small one.
-    if ! INITRD=No debootstrap_root "$VM_PACKAGES" "$root" || ! vm_guest_setup "$root"; then
-      rm -rf "$dir.tmp"
-      return 1
-    fi
-    cp "$root"/boot/vmlinuz-* "$dir.tmp/vmlinuz" && cp "$root"/boot/initrd.img-* "$dir.tmp/initrd.img" ||
-      { echo "the VM root has no kernel or initramfs in /boot" >&2; rm -rf "$dir.tmp"; return 1; }
-    # The root's size plus 2 GiB for the run's images, overlays and journal
-    # (the file is sparse; a run's writes go to its qcow2 overlay).
-    size=$(( $(du -sm "$root" | cut -f1) + 2048 ))M
-    if ! mkfs.ext4 -q -F -L ctapp-vm -d "$root" "$dir.tmp/root.img" "$size" >&2; then
-      rm -rf "$dir.tmp"
-      return 1
-    fi
-    rm -rf "$root"
-    mv "$dir.tmp" "$dir"
-  fi
+  cached_dir "$dir" vm_image_build || return 1
   echo "$dir"
+}
+
+# vm_image_build DIR: debootstrap, module trimming, mkfs.ext4 -d.
+vm_image_build() {
+  local dir=$1 root=$1/root size
+  mkdir -p "$dir"
+  # INITRD=No: the kernel's postinst makes no initramfs; vm_guest_setup
+  # makes a small one.
+  INITRD=No debootstrap_root "$VM_PACKAGES" "$root" && vm_guest_setup "$root" || return 1
+  cp "$root"/boot/vmlinuz-* "$dir/vmlinuz" && cp "$root"/boot/initrd.img-* "$dir/initrd.img" ||
+    { echo "the VM root has no kernel or initramfs in /boot" >&2; return 1; }
+  # The root's size plus 2 GiB for the run's images, overlays and journal
+  # (the file is sparse; a run's writes go to its qcow2 overlay).
+  size=$(( $(du -sm "$root" | cut -f1) + 2048 ))M
+  mkfs.ext4 -q -F -L ctapp-vm -d "$root" "$dir/root.img" "$size" >&2 || return 1
+  rm -rf "$root"
 }
 
 # vm_run WORKDIR IMAGE_DIR INPUT_TAR TIMEOUT: boots the VM on a qcow2 overlay
