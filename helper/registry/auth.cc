@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include "json/json_reader.h"
+#include "store/crypto_library.h"
 
 namespace ctapp {
 namespace {
@@ -120,7 +120,7 @@ Result<std::optional<Credentials>> find_credentials(const std::vector<std::files
       std::string user_password;
       if (*auth) {
         auto decoded = base64_decode(**auth);
-        if (!decoded) return fail("'{}': the auth of '{}' is not base64", file.string(), key);
+        if (!decoded) return fail("'{}': the auth of '{}': {}", file.string(), key, decoded.error().message);
         user_password = *decoded;
       } else if (*username && *password) {
         user_password = **username + ":" + **password;
@@ -140,22 +140,26 @@ Result<std::optional<Credentials>> find_credentials(const std::vector<std::files
   return std::optional<Credentials>();
 }
 
-std::string base64_encode(const std::string& data) {
+Result<std::string> base64_encode(const std::string& data) {
+  auto crypto = crypto_library();
+  if (!crypto) return std::unexpected(crypto.error());
   std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+  int length = (*crypto)->encode_block(reinterpret_cast<unsigned char*>(out.data()),
                                reinterpret_cast<const unsigned char*>(data.data()),
                                static_cast<int>(data.size()));
   out.resize(static_cast<size_t>(std::max(length, 0)));
   return out;
 }
 
-std::optional<std::string> base64_decode(const std::string& text) {
-  if (text.size() % 4 != 0) return std::nullopt;
+Result<std::string> base64_decode(const std::string& text) {
+  auto crypto = crypto_library();
+  if (!crypto) return std::unexpected(crypto.error());
+  if (text.size() % 4 != 0) return fail("not base64");
   std::string out(3 * text.size() / 4 + 1, '\0');
-  int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+  int length = (*crypto)->decode_block(reinterpret_cast<unsigned char*>(out.data()),
                                reinterpret_cast<const unsigned char*>(text.data()),
                                static_cast<int>(text.size()));
-  if (length < 0) return std::nullopt;
+  if (length < 0) return fail("not base64");
   // EVP_DecodeBlock counts the padding as zero bytes.
   size_t padding = static_cast<size_t>(std::count(text.end() - std::min<size_t>(2, text.size()), text.end(), '='));
   out.resize(static_cast<size_t>(length) - padding);

@@ -55,7 +55,7 @@ Result<std::optional<Credentials>> find_credentials(const std::vector<std::files
                                                     const std::string& registry);
 
 // Base64 (OpenSSL's), for "user:password" and the "auth" field of auth.json.
-std::string base64_encode(const std::string& data);
-std::optional<std::string> base64_decode(const std::string& text);
+Result<std::string> base64_encode(const std::string& data);
+Result<std::string> base64_decode(const std::string& text);
 
 }  // namespace ctapp

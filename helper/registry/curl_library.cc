@@ -1,29 +1,22 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "registry/curl_library.h"
 
-#include <dlfcn.h>
-
 #include <mutex>
+
+#include "core/shared_library.h"
 
 namespace ctapp {
 namespace {
 
 constexpr const char* kSoname = "libcurl.so.4";
 
-template <typename Function>
-bool resolve(void* handle, const char* name, Function& function) {
-  function = reinterpret_cast<Function>(::dlsym(handle, name));
-  return function != nullptr;
-}
-
 Result<CurlLibrary> load() {
-  // Lazy: libcurl and the thirty libraries it needs (TLS, Kerberos, LDAP,
-  // RTMP...) would otherwise have every function bound now, which was 8% of
-  // a small pull + unpack; the functions ctapp calls are checked below.
-  void* handle = ::dlopen(kSoname, RTLD_LAZY | RTLD_LOCAL);
-  if (!handle)
-    return fail("cannot load {} to talk to registries ({}): install the libcurl4 package", kSoname,
-                ::dlerror());
+  // Lazy binding: libcurl and the thirty libraries it needs (TLS, Kerberos,
+  // LDAP, RTMP...) would otherwise have every function bound now, which was
+  // 8% of a small pull + unpack; the functions ctapp calls are checked below.
+  auto loaded = load_shared_library(kSoname, "to talk to registries", "libcurl4");
+  if (!loaded) return std::unexpected(loaded.error());
+  void* handle = *loaded;
   CurlLibrary library{};
   bool complete = resolve(handle, "curl_global_init", library.global_init) &&
                   resolve(handle, "curl_easy_init", library.easy_init) &&

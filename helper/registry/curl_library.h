@@ -7,11 +7,11 @@
 
 namespace ctapp {
 
-// The libcurl functions ctapp uses, from libcurl loaded on first use. Linked
-// normally, libcurl and what it pulls in (TLS, Kerberos, LDAP, SSH, IDN...)
-// cost ~30 ms at every start of ctapp, while only pulls talk to a
-// registry: prepare with a local image, run, cleanup and status do not pay
-// it. (git keeps its HTTP transport in a separate program for this reason.)
+// The libcurl functions ctapp uses, from libcurl loaded on first use
+// (core/shared_library.h says why): only pulls talk to a registry; prepare
+// with a local image, run, cleanup and status do not pay for libcurl and what
+// it pulls in (TLS, Kerberos, LDAP, SSH, IDN...). (git keeps its HTTP
+// transport in a separate program for this reason.)
 struct CurlLibrary {
   decltype(&::curl_global_init) global_init;
   decltype(&::curl_easy_init) easy_init;

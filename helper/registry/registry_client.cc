@@ -133,8 +133,9 @@ Status RegistryClient::authenticate(const HttpResponse& unauthorized) {
         return fail("{} wants a user name and password: add them with 'skopeo login --authfile "
                     "/etc/containers/auth.json {}'",
                     source_.host, source_.host);
-      authorization_ = "Authorization: Basic " +
-                       base64_encode(credentials_->username + ":" + credentials_->password);
+      auto encoded = base64_encode(credentials_->username + ":" + credentials_->password);
+      if (!encoded) return std::unexpected(encoded.error());
+      authorization_ = "Authorization: Basic " + *encoded;
       return {};
     }
     if (scheme != "bearer" || !challenge.parameters.contains("realm")) continue;
@@ -150,8 +151,9 @@ Status RegistryClient::authenticate(const HttpResponse& unauthorized) {
       if (auto allowed = check_token_realm(challenge.parameters.at("realm"), scheme_, source_.host, credentials_->source);
           !allowed)
         return allowed;
-      request.headers.push_back("Authorization: Basic " +
-                                base64_encode(credentials_->username + ":" + credentials_->password));
+      auto encoded = base64_encode(credentials_->username + ":" + credentials_->password);
+      if (!encoded) return std::unexpected(encoded.error());
+      request.headers.push_back("Authorization: Basic " + *encoded);
     }
     auto response = http_.get(request);
     if (!response) return fail("token from {}: {}", challenge.parameters.at("realm"), response.error().message);

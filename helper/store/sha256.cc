@@ -6,30 +6,32 @@
 
 #include <cerrno>
 
-#include <openssl/evp.h>
-
 #include "core/unique_fd.h"
+#include "store/crypto_library.h"
 
 namespace ctapp {
 
-void Sha256::Free::operator()(evp_md_ctx_st* context) const { EVP_MD_CTX_free(context); }
+void Sha256::Free::operator()(evp_md_ctx_st* context) const { crypto->md_ctx_free(context); }
 
 Result<Sha256> Sha256::create() {
+  auto crypto = crypto_library();
+  if (!crypto) return std::unexpected(crypto.error());
   Sha256 hash;
-  hash.context_.reset(EVP_MD_CTX_new());
-  if (!hash.context_ || EVP_DigestInit_ex(hash.context_.get(), EVP_sha256(), nullptr) != 1)
+  hash.crypto_ = *crypto;
+  hash.context_ = {hash.crypto_->md_ctx_new(), Free{hash.crypto_}};
+  if (!hash.context_ || hash.crypto_->digest_init(hash.context_.get(), hash.crypto_->sha256(), nullptr) != 1)
     return fail("cannot initialise sha256 (OpenSSL)");
   return hash;
 }
 
 void Sha256::update(const void* data, size_t size) {
-  EVP_DigestUpdate(context_.get(), data, size);
+  crypto_->digest_update(context_.get(), data, size);
 }
 
 std::string Sha256::digest() {
   unsigned char raw[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_DigestFinal_ex(context_.get(), raw, &length);
+  crypto_->digest_final(context_.get(), raw, &length);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string text = "sha256:";
   for (unsigned int i = 0; i < length; ++i) {

@@ -11,8 +11,11 @@ struct evp_md_ctx_st;
 
 namespace ctapp {
 
-// Incremental sha256 (OpenSSL's libcrypto), for checking blobs and layers
-// against their digests while they stream.
+struct CryptoLibrary;
+
+// Incremental sha256 (OpenSSL's libcrypto, loaded on first use:
+// store/crypto_library.h), for checking blobs and layers against their
+// digests while they stream.
 class Sha256 {
  public:
   static Result<Sha256> create();
@@ -22,9 +25,11 @@ class Sha256 {
 
  private:
   struct Free {
+    const CryptoLibrary* crypto;
     void operator()(evp_md_ctx_st* context) const;
   };
-  std::unique_ptr<evp_md_ctx_st, Free> context_;
+  const CryptoLibrary* crypto_ = nullptr;
+  std::unique_ptr<evp_md_ctx_st, Free> context_{nullptr, Free{nullptr}};
 };
 
 // The digest of a whole file, read in one pass.
