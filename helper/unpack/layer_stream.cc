@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <system_error>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -15,7 +16,11 @@
 namespace ctapp {
 namespace {
 
-constexpr size_t kBufferSize = 1 << 20;
+constexpr size_t kBlobBufferSize = 1 << 20;
+// Small enough that the tar reader starts on the first files early, large
+// enough that handing a chunk over costs nothing next to filling it.
+constexpr size_t kChunkSize = 256 << 10;
+constexpr size_t kChunks = 4;
 
 }  // namespace
 
@@ -33,8 +38,11 @@ Result<std::unique_ptr<LayerStream>> LayerStream::open(const std::filesystem::pa
   if (!blob_hash || !diff_hash) return fail("cannot initialise sha256");
   stream->blob_hash_ = std::move(*blob_hash);
   stream->diff_hash_ = std::move(*diff_hash);
-  stream->blob_buffer_.reset(new char[kBufferSize]);
-  stream->data_buffer_.reset(new char[kBufferSize]);
+  stream->blob_buffer_.reset(new char[kBlobBufferSize]);
+  for (size_t i = 0; i < kChunks; ++i) {
+    stream->chunks_.push_back({std::unique_ptr<char[]>(new char[kChunkSize]), 0});
+    stream->free_.push_back(i);
+  }
 
   stream->raw_ = archive_read_new();
   archive_read_support_filter_gzip(stream->raw_);
@@ -47,6 +55,11 @@ Result<std::unique_ptr<LayerStream>> LayerStream::open(const std::filesystem::pa
   if (archive_read_next_header(stream->raw_, &raw_entry) != ARCHIVE_OK)
     return fail("'{}': {}", blob.string(), archive_error(stream->raw_));
 
+  try {
+    stream->thread_ = std::thread(&LayerStream::decompress, stream.get());
+  } catch (const std::system_error& error) {
+    return fail("'{}': cannot start a thread to decompress it: {}", blob.string(), error.what());
+  }
   stream->tar_ = archive_read_new();
   archive_read_support_format_tar(stream->tar_);
   if (archive_read_open(stream->tar_, stream.get(), nullptr, &LayerStream::read_decompressed,
@@ -56,15 +69,25 @@ Result<std::unique_ptr<LayerStream>> LayerStream::open(const std::filesystem::pa
 }
 
 LayerStream::~LayerStream() {
+  stop();
   if (tar_) archive_read_free(tar_);
   if (raw_) archive_read_free(raw_);
+}
+
+void LayerStream::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
 }
 
 ssize_t LayerStream::read_blob(archive* a, void* self, const void** buffer) {
   auto* stream = static_cast<LayerStream*>(self);
   ssize_t n;
   do {
-    n = ::read(stream->fd_.get(), stream->blob_buffer_.get(), kBufferSize);
+    n = ::read(stream->fd_.get(), stream->blob_buffer_.get(), kBlobBufferSize);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
     archive_set_error(a, errno, "read: %s", errno_text(errno).c_str());
@@ -75,23 +98,70 @@ ssize_t LayerStream::read_blob(archive* a, void* self, const void** buffer) {
   return n;
 }
 
+void LayerStream::decompress() {
+  while (true) {
+    size_t index;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return stopping_ || !free_.empty(); });
+      if (stopping_) break;
+      index = free_.back();
+      free_.pop_back();
+    }
+    Chunk& chunk = chunks_[index];
+    la_ssize_t n = archive_read_data(raw_, chunk.data.get(), kChunkSize);
+    std::string error;
+    int code = 0;
+    if (n < 0) {
+      error = std::string("decompression failed: ") + archive_error(raw_);
+      code = EIO;
+    } else if (!count_decompressed(static_cast<size_t>(n))) {
+      error = "more bytes decompressed than the bound allows";
+      code = EFBIG;
+    } else {
+      diff_hash_->update(chunk.data.get(), static_cast<size_t>(n));
+    }
+    bool end = n <= 0 || !error.empty();
+    {
+      std::lock_guard lock(mutex_);
+      if (end) {
+        free_.push_back(index);
+        error_ = std::move(error);
+        error_code_ = code;
+      } else {
+        chunk.size = static_cast<size_t>(n);
+        filled_.push_back(index);
+      }
+    }
+    changed_.notify_all();
+    if (end) break;
+  }
+  std::lock_guard lock(mutex_);
+  ended_ = true;
+  changed_.notify_all();
+}
+
 ssize_t LayerStream::read_decompressed(archive* a, void* self, const void** buffer) {
   auto* stream = static_cast<LayerStream*>(self);
-  if (stream->raw_done_) return 0;
-  la_ssize_t n = archive_read_data(stream->raw_, stream->data_buffer_.get(), kBufferSize);
-  if (n < 0) {
-    stream->raw_error_ = archive_error(stream->raw_);
-    archive_set_error(a, EIO, "decompression failed: %s", stream->raw_error_.c_str());
+  std::unique_lock lock(stream->mutex_);
+  if (stream->reading_) {
+    stream->free_.push_back(*stream->reading_);
+    stream->reading_.reset();
+    stream->changed_.notify_all();
+  }
+  stream->changed_.wait(lock, [stream] { return stream->ended_ || !stream->filled_.empty(); });
+  if (!stream->filled_.empty()) {
+    size_t index = stream->filled_.front();
+    stream->filled_.pop_front();
+    stream->reading_ = index;
+    *buffer = stream->chunks_[index].data.get();
+    return static_cast<ssize_t>(stream->chunks_[index].size);
+  }
+  if (!stream->error_.empty()) {
+    archive_set_error(a, stream->error_code_, "%s", stream->error_.c_str());
     return -1;
   }
-  if (n == 0) stream->raw_done_ = true;
-  if (!stream->count_decompressed(static_cast<size_t>(n))) {
-    archive_set_error(a, EFBIG, "more bytes decompressed than the bound allows");
-    return -1;
-  }
-  stream->diff_hash_->update(stream->data_buffer_.get(), static_cast<size_t>(n));
-  *buffer = stream->data_buffer_.get();
-  return n;
+  return 0;
 }
 
 bool LayerStream::count_decompressed(size_t n) {
@@ -110,18 +180,23 @@ Result<archive_entry*> LayerStream::next_entry() {
 
 Result<std::pair<std::string, std::string>> LayerStream::finish() {
   // The tar reader may stop at the end-of-archive blocks: the digests cover
-  // every byte, so read the rest of both streams.
-  while (!raw_done_) {
-    la_ssize_t n = archive_read_data(raw_, data_buffer_.get(), kBufferSize);
-    if (n < 0) return fail("decompression failed: {}", archive_error(raw_));
-    if (n == 0) break;
-    if (!count_decompressed(static_cast<size_t>(n)))
-      return fail("more than {} bytes decompressed", budget_->max);
-    diff_hash_->update(data_buffer_.get(), static_cast<size_t>(n));
+  // every byte, so the thread decompresses the rest, its chunks dropped here.
+  {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      if (reading_) free_.push_back(*reading_);
+      reading_.reset();
+      free_.insert(free_.end(), filled_.begin(), filled_.end());
+      filled_.clear();
+      changed_.notify_all();
+      if (ended_) break;
+      changed_.wait(lock, [this] { return ended_ || !filled_.empty(); });
+    }
   }
-  raw_done_ = true;
+  thread_.join();
+  if (!error_.empty()) return fail("{}", error_);
   while (true) {
-    ssize_t n = ::read(fd_.get(), blob_buffer_.get(), kBufferSize);
+    ssize_t n = ::read(fd_.get(), blob_buffer_.get(), kBlobBufferSize);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return fail("read: {}", errno_text(errno));
     if (n == 0) break;

@@ -79,9 +79,11 @@ class LayerApplier {
       : root_fd_(root_fd), shift_(shift), limits_(limits), budget_{limits.max_bytes, 0, false} {}
 
   Status apply(const LayerBlob& layer) {
-    auto stream = LayerStream::open(layer.blob, budget_);
-    Status applied = stream ? apply_entries(layer, **stream)
-                            : std::unexpected(wrap(layer_name(layer), stream.error()));
+    Status applied;
+    {  // (the stream's thread counts in budget_ until the stream is gone)
+      auto stream = LayerStream::open(layer.blob, budget_);
+      applied = stream ? apply_entries(layer, **stream) : std::unexpected(wrap(layer_name(layer), stream.error()));
+    }
     if (!applied && budget_.exceeded)
       return fail("{}: the image unpacks to more than {} bytes: it may be a decompression bomb; "
                   "if it is really that large, raise CTAPP_UNPACK_MAX_BYTES",
