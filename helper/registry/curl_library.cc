@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "registry/curl_library.h"
 
-#include <mutex>
-
 #include "core/shared_library.h"
 
 namespace ctapp {
@@ -37,9 +35,7 @@ Result<CurlLibrary> load() {
 }  // namespace
 
 Result<const CurlLibrary*> curl_library() {
-  static std::once_flag once;
-  static Result<CurlLibrary> library = fail("not loaded");
-  std::call_once(once, [] { library = load(); });
+  static const Result<CurlLibrary> library = load();  // once, thread-safe (a static local)
   if (!library) return std::unexpected(library.error());
   return &*library;
 }

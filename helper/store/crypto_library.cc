@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "store/crypto_library.h"
 
-#include <mutex>
-
 #include "core/shared_library.h"
 
 namespace ctapp {
@@ -29,9 +27,7 @@ Result<CryptoLibrary> load() {
 }  // namespace
 
 Result<const CryptoLibrary*> crypto_library() {
-  static std::once_flag once;
-  static Result<CryptoLibrary> library = fail("not loaded");
-  std::call_once(once, [] { library = load(); });
+  static const Result<CryptoLibrary> library = load();  // once, thread-safe (a static local)
   if (!library) return std::unexpected(library.error());
   return &*library;
 }
