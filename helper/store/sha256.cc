@@ -17,21 +17,20 @@ Result<Sha256> Sha256::create() {
   auto crypto = crypto_library();
   if (!crypto) return std::unexpected(crypto.error());
   Sha256 hash;
-  hash.crypto_ = *crypto;
-  hash.context_ = {hash.crypto_->md_ctx_new(), Free{hash.crypto_}};
-  if (!hash.context_ || hash.crypto_->digest_init(hash.context_.get(), hash.crypto_->sha256(), nullptr) != 1)
+  hash.context_ = {(*crypto)->md_ctx_new(), Free{*crypto}};
+  if (!hash.context_ || (*crypto)->digest_init(hash.context_.get(), (*crypto)->sha256(), nullptr) != 1)
     return fail("cannot initialise sha256 (OpenSSL)");
   return hash;
 }
 
 void Sha256::update(const void* data, size_t size) {
-  crypto_->digest_update(context_.get(), data, size);
+  crypto().digest_update(context_.get(), data, size);
 }
 
 std::string Sha256::digest() {
   unsigned char raw[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  crypto_->digest_final(context_.get(), raw, &length);
+  crypto().digest_final(context_.get(), raw, &length);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string text = "sha256:";
   for (unsigned int i = 0; i < length; ++i) {

@@ -24,11 +24,12 @@ class Sha256 {
   std::string digest();
 
  private:
+  // The deleter holds the library the context came from.
   struct Free {
     const CryptoLibrary* crypto;
     void operator()(evp_md_ctx_st* context) const;
   };
-  const CryptoLibrary* crypto_ = nullptr;
+  const CryptoLibrary& crypto() const { return *context_.get_deleter().crypto; }
   std::unique_ptr<evp_md_ctx_st, Free> context_{nullptr, Free{nullptr}};
 };
 
