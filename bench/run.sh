@@ -7,7 +7,8 @@
 #                already written by an earlier start (a restart: the unit's
 #                ExecStopPost cleanup ran before)
 #   prepare      `ctapp prepare` alone in that state (nothing to unpack and
-#                nothing to rewrite; it still mounts the overlay)
+#                nothing to rewrite; it still mounts the overlay); its peer
+#                is the floor of any program here: the exec of /bin/true
 #   first start  the same as restart, but config.json is deleted first: the
 #                rootfs is unpacked, the config and the overlay are not made
 #                (a first start after `ctapp pull` + unpack, e.g. preload)
@@ -90,7 +91,7 @@ start_to_ready() {
     sh -c "'$ctapp' --root '$root' prepare $1 && exec '$ctapp' --root '$root' run $1"
 }
 
-restart_ms=() first_ms=() prepare_ms=() runc_ms=()
+restart_ms=() first_ms=() prepare_ms=() runc_ms=() floor_ms=()
 for i in $(seq "$runs"); do
   read -r ms pid < <(start_to_ready trivial)
   restart_ms+=("$ms 0")
@@ -104,6 +105,7 @@ for i in $(seq "$runs"); do
   "$ctapp" --root "$root" cleanup trivial
   measure prepare_ms "$ctapp" --root "$root" prepare trivial
   "$ctapp" --root "$root" cleanup trivial
+  measure floor_ms /bin/true
 done
 
 rss_runs=$(( runs < 5 ? runs : 5 ))
@@ -127,16 +129,17 @@ for i in $(seq "$rss_runs"); do
 done
 
 restart=$(median 1 "${restart_ms[@]}") first=$(median 1 "${first_ms[@]}")
-prepare=$(median 1 "${prepare_ms[@]}") bare=$(median 1 "${runc_ms[@]}")
+prepare=$(median 1 "${prepare_ms[@]}") bare=$(median 1 "${runc_ms[@]}") floor=$(median 1 "${floor_ms[@]}")
 rss=$(median 2 "${supervise_kb[@]}") runc_rss=$(median 2 "${runc_kb[@]}")
 echo "trivial app, medians of $runs runs (RSS: $rss_runs runs):"
 echo "  restart: ctapp prepare + run to READY=1      ${restart} ms"
 echo "  first start (rootfs unpacked, no config)      ${first} ms"
 echo "  ctapp prepare, nothing changed                ${prepare} ms"
+echo "  exec of /bin/true (the floor of any start)    ${floor} ms"
 echo "  runc run (true)                               ${bare} ms"
 echo "  restart/runc $(ratio "$restart" "$bare")x, first start/runc $(ratio "$first" "$bare")x"
 echo "  ctapp-supervise RSS, [health] + relay         ${rss} KB (runc run parent: ${runc_rss} KB)"
 table "restart to READY=1 (prepare + run)" "$restart" "runc run" "$bare" ms
 table "first start, rootfs unpacked" "$first" "runc run" "$bare" ms
-table "ctapp prepare, nothing changed" "$prepare" "" "" ms
+table "ctapp prepare, nothing changed" "$prepare" "/bin/true (exec floor)" "$floor" ms
 table "supervisor RSS, health + relay" "$rss" "runc run parent" "$runc_rss" KB

@@ -31,7 +31,7 @@ build_dir=$2
 shift 2
 
 # What ctapp needs at run time on the booted machine.
-packages=systemd,systemd-sysv,dbus,runc,iproute2,libtomlplusplus3,libfmt9,libarchive13,libcurl4,libssl3
+packages=systemd,systemd-sysv,dbus,runc,iproute2,libcurl4,libssl3
 packages=$packages,golang-github-containers-common,containernetworking-plugins
 
 if [ ! -e "$root/etc/os-release" ]; then

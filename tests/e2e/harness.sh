@@ -5,9 +5,10 @@
 
 E2E_CACHE=${CTAPP_TEST_CACHE:-/var/cache/ctapp-test}
 # systemd and runc, tools the cases use, and ctapp's own runtime libraries
-# (what its Debian package would depend on).
+# (what its Debian package depends on besides libc6, zlib1g and libzstd1,
+# which minbase has).
 E2E_PACKAGES="systemd,systemd-sysv,dbus,runc,iproute2,busybox-static,procps"
-E2E_PACKAGES="$E2E_PACKAGES,libtomlplusplus3,libfmt9,libarchive13,libcurl4,libssl3"
+E2E_PACKAGES="$E2E_PACKAGES,libcurl4,libssl3"
 # The guest's own registry on 127.0.0.1:5000, for pulls at start.
 E2E_PACKAGES="$E2E_PACKAGES,docker-registry"
 # seccomp.json for the apps (it needs a container-network-stack)

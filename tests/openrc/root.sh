@@ -6,7 +6,7 @@
 # debootstrap resolves sysvinit-core's "sysv-rc | file-rc | openrc" to
 # sysv-rc, which conflicts with openrc: the two init packages are installed
 # by apt in the new root afterwards.
-OPENRC_BASE_PACKAGES="runc,busybox-static,procps,iproute2,libtomlplusplus3,libfmt9,libarchive13,libcurl4,libssl3,golang-github-containers-common,containernetworking-plugins,bsdutils"
+OPENRC_BASE_PACKAGES="runc,busybox-static,procps,iproute2,libcurl4,libssl3,golang-github-containers-common,containernetworking-plugins,bsdutils"
 OPENRC_INIT_PACKAGES="sysvinit-core openrc"
 
 # The cached OpenRC root, keyed by both lists (cached_dir). Never modified
