@@ -152,6 +152,23 @@ TEST(AppConfigParser, SyntaxErrorIsLocated) {
   EXPECT_THAT(errors[0], ::testing::HasSubstr("TOML syntax error"));
 }
 
+// toml++ 3.3 asserts on such a header when its asserts are compiled in.
+TEST(AppConfigParser, TableHeaderThatIsNoKeyIsASyntaxError) {
+  auto errors = errors_of("image = \"busybox\"\n[~run]\nread_only = true\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], ::testing::StartsWith("/etc/containers.d/app.ctapp:2:"));
+  EXPECT_THAT(errors[0], ::testing::HasSubstr("TOML syntax error"));
+}
+
+// toml++ 3.3 reached __builtin_unreachable() on U+00A1-U+0499 there
+// (core/toml_library.h); the sanitizer lane would stop on it.
+TEST(AppConfigParser, NonAsciiLetterInATableHeaderIsASyntaxError) {
+  auto errors = errors_of("image = \"busybox\"\n[r\u00fcn]\nread_only = true\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], ::testing::StartsWith("/etc/containers.d/app.ctapp:2:"));
+  EXPECT_THAT(errors[0], ::testing::HasSubstr("TOML syntax error"));
+}
+
 TEST(AppConfigParser, MissingImageAndRootfsIsAnError) {
   EXPECT_THAT(errors_of("[run]\ncommand = [\"sh\"]\n"),
               ElementsAre("/etc/containers.d/app.ctapp: no image: set 'image = "

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 
-#include <toml++/toml.h>
+#include "core/toml_library.h"
 
 #include "core/app_config.h"
 #include "core/diagnostic.h"

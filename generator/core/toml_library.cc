@@ -3,4 +3,4 @@
 // program links it statically instead of Debian's libtomlplusplus.so
 // (meson.build says why).
 #define TOML_IMPLEMENTATION
-#include <toml++/toml.h>
+#include "core/toml_library.h"

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include <toml++/toml.h>
+#include "core/toml_library.h"
 
 #include "core/diagnostic.h"
 

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include <toml++/toml.h>
+#include "core/toml_library.h"
 
 #include "core/atomic_file.h"
 

@@ -27,3 +27,5 @@ printf '[[registry]]\nprefix = "registry.example"\nlocation = "127.0.0.9:1"\n[[r
 printf 'unqualified-search-registries = ["registry.example", ""]\n' > "$r/empty-search"
 printf '[aliases]\n"box" = "oci:/box"\n' > "$r/alias-to-layout"
 printf '[[registry]]\nlocation = "localhost/x"\n[[registry.mirror]]\nlocation = "127.0.0.1:5000"\n' > "$r/mirror-without-repository"
+# toml++ 3.3 asserted on it (a table header starting with no key character).
+printf '[[/egistry.mirror]]\nlocation = "127.0.0.1:5000"\n' > "$r/header-without-key"
