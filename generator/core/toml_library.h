@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // toml++, as every file of ctapp includes it (so that all agree).
 // toml++ 3.3 (Debian 12) ends is_non_ascii_horizontal_whitespace() in
-// __builtin_unreachable(), yet U+00A1-U+0499 and U+2FBE-U+33B7 (but U+3000)
+// __builtin_unreachable(), yet U+00A1-U+0499 and U+2FBE-U+33B7 (except U+3000)
 // get there: undefined behaviour for an 'ü' in a table header, found by
 // tests/fuzz/ctapp_config under UBSan. None of them is whitespace, so there
-// the function returns false instead. Its other asserts: meson.build.
+// the function returns false instead. Its assert() calls: meson.build.
 #pragma once
 
 #include <cstdint>
