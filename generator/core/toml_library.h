@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// toml++, as every file of ctapp includes it (so that all agree).
-// toml++ 3.3 (Debian 12) ends is_non_ascii_horizontal_whitespace() in
-// __builtin_unreachable(), yet U+00A1-U+0499 and U+2FBE-U+33B7 (except U+3000)
-// get there: undefined behaviour for an 'ü' in a table header, found by
-// tests/fuzz/ctapp_config under UBSan. None of them is whitespace, so there
-// the function returns false instead. Its assert() calls: meson.build.
+// toml++, configured once: every file of ctapp includes it through here, so
+// that all of them compile it alike (core/toml_library.cc holds its
+// implementation, linked statically; meson.build says why). Two defects of
+// toml++ 3.3 (Debian 12), found by tests/fuzz/ctapp_config under UBSan once
+// toml++ was compiled in, are kept out here:
+// - its own assert() calls: one fails on a table header such as "[~run]",
+//   which the parser then reports as a syntax error. Debian's library is
+//   built with NDEBUG; NDEBUG is not used here, since with it clang would
+//   take those conditions as given (TOML_ASSUME).
+// - is_non_ascii_horizontal_whitespace() ends in __builtin_unreachable(),
+//   yet U+00A1-U+0499 and U+2FBE-U+33B7 (except U+3000) get there: undefined
+//   behaviour for an 'ü' in a table header. None of them is whitespace, so
+//   there the function returns false instead.
 #pragma once
 
 #include <cstdint>
+
+#define TOML_HEADER_ONLY 0
+#define TOML_SHARED_LIB 0
+#define TOML_ASSERT(expr) static_assert(true)
 
 #include <toml++/impl/preprocessor.h>
 #pragma push_macro("TOML_UNREACHABLE")
