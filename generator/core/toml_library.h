@@ -12,12 +12,15 @@
 //   yet U+00A1-U+0499 and U+2FBE-U+33B7 (except U+3000) get there: undefined
 //   behaviour for an 'ü' in a table header. None of them is whitespace, so
 //   there the function returns false instead.
+// Its formatters (TOML/JSON/YAML output) are left out: ctapp only parses, and
+// their log10() alone made ctapp load libm at every start.
 #pragma once
 
 #include <cstdint>
 
 #define TOML_HEADER_ONLY 0
 #define TOML_SHARED_LIB 0
+#define TOML_ENABLE_FORMATTERS 0
 #define TOML_ASSERT(expr) static_assert(true)
 
 #include <toml++/impl/preprocessor.h>

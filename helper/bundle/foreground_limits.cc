@@ -3,8 +3,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <tuple>
 
@@ -15,14 +17,16 @@
 namespace ctapp {
 namespace {
 
-// "123", "1.5": the value; nothing for anything else.
+// "123", "1.5": the value; nothing for anything else. strtod() of checked
+// text, not std::from_chars(double), whose libstdc++ code links libm into
+// ctapp (the locale stays "C": ctapp never calls setlocale()).
 std::optional<double> parse_decimal(std::string_view text) {
-  if (text.empty() || text.front() == '-' || text.front() == '+') return std::nullopt;
-  double value = 0;
-  auto [end, error] =
-      std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
-    return std::nullopt;
+  auto digits = std::count_if(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  auto points = std::count(text.begin(), text.end(), '.');
+  if (digits == 0 || points > 1 || static_cast<size_t>(digits + points) != text.size()) return std::nullopt;
+  std::string copy(text);
+  double value = std::strtod(copy.c_str(), nullptr);
+  if (!std::isfinite(value)) return std::nullopt;
   return value;
 }
 
@@ -40,7 +44,7 @@ Result<std::optional<int64_t>> parse_limit(std::string_view key, std::string_vie
     constexpr std::string_view kSuffixes = "KMGTPE";
     if (auto at = kSuffixes.find(text.back()); at != std::string_view::npos) {
       number.remove_suffix(1);
-      factor = std::pow(1024.0, static_cast<double>(at + 1));
+      factor = static_cast<double>(uint64_t{1} << (10 * (at + 1)));  // 1024^n, exact
     }
   }
   auto value = parse_decimal(number);

@@ -362,7 +362,7 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
     namespaces.push_back({{"type", "network"}});
 
   json linux = {
-      {"namespaces", namespaces},
+      {"namespaces", std::move(namespaces)},
       {"maskedPaths", kMaskedPaths},
       {"readonlyPaths", kReadonlyPaths},
       {"resources", {{"devices", json::array({{{"allow", false}, {"access", "rwm"}}})}}},
@@ -405,14 +405,14 @@ Result<RuntimeBundle> build_runtime_config(const BundleInputs& inputs) {
 
   bundle.config = {
       {"ociVersion", "1.0.2"},
-      {"process", process},
+      {"process", std::move(process)},
       {"root", {{"path", inputs.root_path.string()}, {"readonly", app.run.read_only}}},
       {"hostname", !inputs.hostname.empty()     ? inputs.hostname
                    : app.run.hostname.empty() ? app.name
                                               : app.run.hostname},
-      {"mounts", mounts},
-      {"linux", linux},
-      {"annotations", annotations},
+      {"mounts", std::move(mounts)},
+      {"linux", std::move(linux)},
+      {"annotations", std::move(annotations)},
   };
   bundle.stop_signal = !app.run.stop_signal.empty() ? app.run.stop_signal : string_of(image, "StopSignal");
   if (bundle.stop_signal.empty()) bundle.stop_signal = "SIGTERM";

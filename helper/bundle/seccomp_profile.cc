@@ -90,7 +90,7 @@ Result<nlohmann::json> translate_seccomp_profile(const nlohmann::json& profile,
     for (const auto& sub : *subs) architectures.push_back(sub);
   }
   if (architectures.empty() && !arch.empty()) architectures.push_back(arch);
-  out["architectures"] = architectures;
+  out["architectures"] = std::move(architectures);
   nlohmann::json syscalls = nlohmann::json::array();
   auto rules = view.array("syscalls");
   if (!rules) return std::unexpected(rules.error());
@@ -102,13 +102,14 @@ Result<nlohmann::json> translate_seccomp_profile(const nlohmann::json& profile,
     if (!names) return std::unexpected(names.error());
     auto action = rule_view.optional_string("action");
     if (!action) return std::unexpected(action.error());
-    nlohmann::json translated = {{"names", *names}, {"action", action->value_or("SCMP_ACT_ALLOW")}};
+    nlohmann::json translated = {{"names", std::move(*names)},
+                                 {"action", action->value_or("SCMP_ACT_ALLOW")}};
     if (rule.contains("errnoRet")) translated["errnoRet"] = rule["errnoRet"];
     if (rule.contains("args") && rule["args"].is_array() && !rule["args"].empty())
       translated["args"] = rule["args"];
-    syscalls.push_back(translated);
+    syscalls.push_back(std::move(translated));
   }
-  out["syscalls"] = syscalls;
+  out["syscalls"] = std::move(syscalls);
   return out;
 }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "kube/kube_values.h"
 
-#include <cmath>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -26,9 +25,9 @@ std::optional<std::string> kube_cpu(std::string_view cpu_quota) {
   std::string number(cpu_quota.substr(0, cpu_quota.size() - 1));
   char* end = nullptr;
   double percent = std::strtod(number.c_str(), &end);
-  if (end == number.c_str() || *end != '\0' || percent <= 0) return std::nullopt;
-  // 100% is one CPU, 1000 millicores.
-  return fmt::format("{}m", std::max(1L, std::lround(percent * 10)));
+  if (end == number.c_str() || *end != '\0' || percent <= 0 || percent > 1e15) return std::nullopt;
+  // 100% is one CPU, 1000 millicores (rounded to the nearest).
+  return fmt::format("{}m", std::max(1L, static_cast<long>(percent * 10 + 0.5)));
 }
 
 long kube_seconds(std::chrono::microseconds span, long minimum) {
