@@ -66,14 +66,23 @@ cp -a "$root" "$shm/root"
 nosync=""
 command -v eatmydata >/dev/null && nosync=eatmydata ||
   echo "eatmydata is not installed (apt-get install eatmydata): no row without durability"
+# As in unpack.sh, nothing is deleted until the end: ext4 skips inodes freed
+# in the last seconds when it allocates new ones (recently_deleted()), so an
+# `rm -rf` of the previous run's trees slowed whichever program came next.
+# Earlier trees are renamed aside instead, and the peers write to new paths.
+moved=0
 empty_store() {
-  rm -rf "$base/root/var/lib/ctapp/images" "$base/root/var/lib/ctapp/versions" "$base/root/opt/containers"
+  moved=$((moved + 1))
+  mkdir -p "$base/old/$moved"
+  for dir in var/lib/ctapp/images var/lib/ctapp/versions opt/containers; do
+    if [ -e "$base/root/$dir" ]; then mv "$base/root/$dir" "$base/old/$moved/$(basename "$dir")"; fi
+  done
 }
 n=${runs:-21}
 for place in disk tmpfs; do
   [ $place = disk ] && base=$scratch || base=$shm
   ctapp_runs=() peer_runs=() nosync_runs=()
-  for _ in $(seq "$n"); do
+  for i in $(seq "$n"); do
     empty_store
     measure ctapp_runs "$ctapp" --root "$base/root" prepare small
     "$ctapp" --root "$base/root" cleanup small
@@ -82,9 +91,8 @@ for place in disk tmpfs; do
       measure nosync_runs "$nosync" "$ctapp" --root "$base/root" prepare small
       "$ctapp" --root "$base/root" cleanup small
     fi
-    rm -rf "$base/skopeo" "$base/umoci"
     measure peer_runs sh -c 'skopeo copy --quiet --src-tls-verify=false "$1" "oci:$2" && umoci unpack --image "$2" "$3"' \
-      sh "docker://127.0.0.1:$port/bench/small:1" "$base/skopeo:small" "$base/umoci"
+      sh "docker://127.0.0.1:$port/bench/small:1" "$base/old/skopeo-$i:small" "$base/old/umoci-$i"
   done
   c=$(median 1 "${ctapp_runs[@]}"); p=$(median 1 "${peer_runs[@]}")
   echo "small image, pull + unpack on $place, median of $n runs (wall ms, CPU ms, peak RSS KB):"

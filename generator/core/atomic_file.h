@@ -17,8 +17,9 @@ struct WriteOptions {
   // Fails if the target already exists (two sources of one name).
   bool exclusive = false;
   // fsync before the rename, so a crash never leaves an empty file behind.
-  // Off only for files on tmpfs that do not outlive a boot, and for files a
-  // caller syncs with the rest of a directory before anything names it.
+  // Off only for files on tmpfs that do not outlive a boot, for files a
+  // caller syncs with the rest of a directory before anything names it, and
+  // for files made again, whole, at every start (an app's config.json).
   bool durable = true;
 };
 

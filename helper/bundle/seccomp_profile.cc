@@ -102,7 +102,9 @@ Result<nlohmann::json> translate_seccomp_profile(const nlohmann::json& profile,
     if (!names) return std::unexpected(names.error());
     auto action = rule_view.optional_string("action");
     if (!action) return std::unexpected(action.error());
-    nlohmann::json translated = {{"names", std::move(*names)},
+    nlohmann::json name_list = nlohmann::json::array();
+    for (auto& name : *names) name_list.push_back(std::move(name));
+    nlohmann::json translated = {{"names", std::move(name_list)},
                                  {"action", action->value_or("SCMP_ACT_ALLOW")}};
     if (rule.contains("errnoRet")) translated["errnoRet"] = rule["errnoRet"];
     if (rule.contains("args") && rule["args"].is_array() && !rule["args"].empty())

@@ -240,9 +240,11 @@ Status prepare_app(const Paths& paths, const LoadedApp& app, const PrepareOption
   state.stop_signal = bundle->stop_signal;
   if (auto volumes = prepare_volume_dirs(bundle->volumes, shift); !volumes) return volumes;
   // A restart with the same .ctapp and image finds config.json as it was:
-  // left alone, it costs no rewrite and no fsync.
+  // left alone, it costs no rewrite. It is made again at every prepare, so it
+  // needs no fsync either: a crash that empties it only makes the next
+  // prepare write it once more.
   if (auto written = write_file_if_changed(layout.config_json, dump_json(bundle->config, 2) + "\n",
-                                           {.mode = 0600});
+                                           {.mode = 0600, .durable = false});
       !written)
     return std::unexpected(written.error());
   if (auto mounted = mount_overlay({layout.lower, layout.upper, layout.work, layout.merged}, shift.offset);

@@ -224,14 +224,21 @@ Result<std::vector<JsonView>> JsonView::optional_array(std::string_view key) con
 }
 
 Result<std::vector<std::string>> JsonView::strings(std::string_view key) const {
-  auto elements = optional_array(key);
-  if (!elements) return std::unexpected(elements.error());
+  const nlohmann::json* array = member(key);
+  if (!array) {
+    if (auto object = expect_object(); !object) return std::unexpected(object.error());
+    return std::vector<std::string>();
+  }
+  if (!array->is_array()) return wrong_type(key, "an array");
   std::vector<std::string> values;
-  values.reserve(elements->size());
-  for (const auto& element : *elements) {
-    auto value = element.as_string();
-    if (!value) return std::unexpected(value.error());
-    values.push_back(std::move(*value));
+  values.reserve(array->size());
+  // A view, with its field name, only for an element that is not a string.
+  for (size_t i = 0; i < array->size(); ++i) {
+    const nlohmann::json& element = (*array)[i];
+    if (!element.is_string())
+      return std::unexpected(
+          JsonView(element, context_, fmt::format("{}[{}]", field_name(key), i)).as_string().error());
+    values.push_back(element.get_ref<const std::string&>());
   }
   return values;
 }
