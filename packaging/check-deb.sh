@@ -44,10 +44,11 @@ has - usr/share/doc/ctapp/README.Debian
 extra=$(printf '%s\n' "$contents" | awk '$6 ~ "^./etc/containers.d/." { print $6 }')
 [ -z "$extra" ] || problem "/etc/containers.d must be empty in the package, has: $extra"
 
-# What ctapp loads with dlopen (libcurl.so.4, libcrypto.so.3, libzstd.so.1, libz.so.1) and runs
+# What ctapp loads with dlopen (libcurl.so.4, libcrypto.so.3, libyaml-0.so.2, libzstd.so.1,
+# libz.so.1) and runs
 # (an OCI runtime; the seccomp profile of containers-common) is not found by dpkg-shlibdeps.
 depends=$(dpkg-deb -f "$deb" Depends)
-for needed in "libcurl4" "libssl3" "libzstd1" "zlib1g" "runc | crun" "golang-github-containers-common"; do
+for needed in "libcurl4" "libssl3" "libyaml-0-2" "libzstd1" "zlib1g" "runc | crun" "golang-github-containers-common"; do
   case ", $depends," in *", $needed,"* | *", $needed ("*) ;; *) problem "Depends lacks '$needed': $depends" ;; esac
 done
 recommends=$(dpkg-deb -f "$deb" Recommends)

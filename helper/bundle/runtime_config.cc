@@ -7,12 +7,12 @@
 
 #include <algorithm>
 #include <set>
-#include <sstream>
 
 #include "bundle/seccomp_profile.h"
 #include "bundle/user_lookup.h"
 #include "core/atomic_file.h"
 #include "core/run_keys.h"
+#include "core/text_split.h"
 #include "core/unique_fd.h"
 #include "core/value_checks.h"
 #include "json/json_reader.h"
@@ -235,10 +235,9 @@ Result<std::vector<std::pair<std::string, std::string>>> read_env_file(const std
   auto text = read_file(path, 1 << 20);
   if (!text) return fail("env_files: {}", text.error().message);
   std::vector<std::pair<std::string, std::string>> entries;
-  std::istringstream lines(*text);
-  std::string line;
   int number = 0;
-  while (std::getline(lines, line)) {
+  for (std::string_view piece : split(*text, '\n')) {
+    std::string line(piece);
     ++number;
     // config.json is JSON, whose strings are UTF-8: refuse here, naming the
     // line, rather than write a mangled value.

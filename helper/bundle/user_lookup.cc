@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <charconv>
 #include <set>
-#include <sstream>
 
+#include "core/text_split.h"
 #include "core/unique_fd.h"
 #include "unpack/rootfs_paths.h"
 
@@ -53,15 +53,10 @@ Result<std::string> read_database_text(const std::filesystem::path& rootfs, cons
 // The lines of a database text, split at ':'.
 std::vector<std::vector<std::string>> parse_database(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
+  for (std::string_view line : split(text, '\n')) {
     if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> fields;
-    std::istringstream parts(line);
-    std::string field;
-    while (std::getline(parts, field, ':')) fields.push_back(field);
-    rows.push_back(std::move(fields));
+    auto fields = split(line, ':');
+    rows.emplace_back(fields.begin(), fields.end());
   }
   return rows;
 }
@@ -125,10 +120,8 @@ Result<ResolvedUser> resolve_user(const std::filesystem::path& rootfs, const std
     std::set<gid_t> seen;  // a set: an image's /etc/group may list the user in 100,000s of groups
     for (const auto& row : groups) {
       if (row.size() < 4) continue;
-      std::istringstream members(row[3]);
-      std::string member;
       uint32_t gid = 0;
-      while (std::getline(members, member, ','))
+      for (std::string_view member : split(row[3], ','))
         if (member == user_name && parse_id(row[2], gid) && gid != resolved.gid &&
             seen.insert(gid).second)
           resolved.additional_gids.push_back(gid);

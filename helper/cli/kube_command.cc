@@ -89,7 +89,12 @@ int run_kube_command(const GlobalOptions& options, const std::vector<std::string
   }
   add_network_owners(options.paths, apps);
   KubeOutput output = kube_documents(apps, kube);
-  std::fputs(kube_yaml(output.documents).c_str(), stdout);
+  auto yaml = kube_yaml(output.documents);
+  if (!yaml) {
+    log(LogLevel::kErr, "kube generate: {}", yaml.error().message);
+    return 1;
+  }
+  std::fputs(yaml->c_str(), stdout);
   for (const auto& line : output.unexpressed) log(LogLevel::kWarning, "cannot express: {}", line);
   return std::fflush(stdout) == 0 ? 0 : 1;
 }

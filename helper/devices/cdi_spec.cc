@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "devices/cdi_spec.h"
 
-#include <yaml-cpp/yaml.h>
-
-#include <charconv>
-
 #include "core/device_keys.h"
 #include "core/value_checks.h"
 #include "json/json_reader.h"
+#include "yaml/yaml_reader.h"
 
 namespace ctapp {
 namespace {
@@ -18,84 +15,6 @@ constexpr size_t kMaxSpecSize = 4 << 20;
 constexpr int kMaxDepth = 32;
 // YAML aliases share nodes: a few lines can describe a tree of billions.
 constexpr size_t kMaxNodes = 200000;
-
-// A plain YAML scalar as JSON: integers (YAML 1.1 octal "0644", "0o644",
-// "0x1f" as Go's yaml does for CDI), booleans, null; anything else and
-// every quoted scalar is a string.
-json yaml_scalar(const YAML::Node& node) {
-  const std::string& text = node.Scalar();
-  if (node.Tag() == "!") return text;  // quoted
-  if (text == "true" || text == "True") return true;
-  if (text == "false" || text == "False") return false;
-  if (text == "null" || text == "~" || text.empty()) return nullptr;
-  std::string_view digits = text;
-  bool negative = digits.starts_with('-');
-  if (negative) digits.remove_prefix(1);
-  int base = 10;
-  if (digits.starts_with("0x")) {
-    base = 16;
-    digits.remove_prefix(2);
-  } else if (digits.starts_with("0o")) {
-    base = 8;
-    digits.remove_prefix(2);
-  } else if (digits.size() > 1 && digits.starts_with('0')) {
-    base = 8;
-  }
-  int64_t value = 0;
-  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
-  if (!digits.empty() && error == std::errc() && end == digits.data() + digits.size())
-    return negative ? json(-value) : json(static_cast<uint64_t>(value));
-  return text;
-}
-
-struct YamlConverter {
-  size_t nodes = 0;
-
-  Result<json> convert(const YAML::Node& node, int depth) {
-    if (++nodes > kMaxNodes) return fail("more than {} values", kMaxNodes);
-    if (depth > kMaxDepth) return fail("nested deeper than {} levels", kMaxDepth);
-    switch (node.Type()) {
-      case YAML::NodeType::Null:
-      case YAML::NodeType::Undefined:
-        return json(nullptr);
-      case YAML::NodeType::Scalar:
-        return yaml_scalar(node);
-      case YAML::NodeType::Sequence: {
-        json list = json::array();
-        for (const auto& item : node) {
-          auto value = convert(item, depth + 1);
-          if (!value) return value;
-          list.push_back(std::move(*value));
-        }
-        return list;
-      }
-      case YAML::NodeType::Map: {
-        json object = json::object();
-        for (const auto& entry : node) {
-          if (!entry.first.IsScalar()) return fail("a key that is not a string");
-          auto value = convert(entry.second, depth + 1);
-          if (!value) return value;
-          object[entry.first.Scalar()] = std::move(*value);
-        }
-        return object;
-      }
-    }
-    return json(nullptr);
-  }
-};
-
-// yaml-cpp reports errors by exception: this is the one place they are caught.
-Result<json> parse_yaml(std::string_view text, const std::filesystem::path& file) {
-  try {
-    YAML::Node document = YAML::Load(std::string(text));
-    YamlConverter converter;
-    auto converted = converter.convert(document, 0);
-    if (!converted) return fail("'{}': {}", file.string(), converted.error().message);
-    return converted;
-  } catch (const YAML::Exception& error) {
-    return fail("'{}': not YAML: {}", file.string(), error.what());
-  }
-}
 
 Status read_u32(const JsonView& view, std::string_view key, std::optional<uint32_t>& out) {
   auto value = view.optional_integer(key, 0, UINT32_MAX);
@@ -205,7 +124,7 @@ Result<CdiSpec> parse_cdi_spec(std::string_view text, const std::filesystem::pat
   std::string extension = file.extension().string();
   Result<json> document = extension == ".json"
                               ? parse_json(text, "'" + file.string() + "'", {kMaxSpecSize, kMaxDepth})
-                              : parse_yaml(text, file);
+                              : parse_yaml(text, "'" + file.string() + "'", {kMaxDepth, kMaxNodes});
   if (!document) return std::unexpected(document.error());
   JsonView spec_view(*document, "CDI spec '" + file.string() + "'");
   if (auto object = spec_view.expect_object(); !object) return std::unexpected(object.error());

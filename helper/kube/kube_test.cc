@@ -140,7 +140,7 @@ TEST(KubeYaml, StringsThatLookLikeOtherTypesAreQuoted) {
   KubeDocument document{{"a comment", "another"},
                         {{"port", 8080}, {"value", "8080"}, {"flag", "on"}, {"empty", ""},
                          {"name", "web"}, {"list", nlohmann::ordered_json::array()}}};
-  EXPECT_EQ(kube_yaml({document}),
+  EXPECT_EQ(kube_yaml({document}).value(),
             "---\n# a comment\n# another\nport: 8080\nvalue: \"8080\"\nflag: \"on\"\nempty: \"\"\nname: web\n"
             "list: []\n");
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "kube/kube_pod.h"
 
 namespace ctapp {
@@ -12,6 +13,6 @@ namespace ctapp {
 // lines, then its object with keys in their stored order. Strings that a
 // YAML reader would take for a number, boolean or null ("8080", "on") are
 // quoted, so that every value keeps its JSON type.
-std::string kube_yaml(const std::vector<KubeDocument>& documents);
+Result<std::string> kube_yaml(const std::vector<KubeDocument>& documents);
 
 }  // namespace ctapp

@@ -2,8 +2,6 @@
 #include "network/app_network.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,6 +9,7 @@
 #include "json/json_reader.h"
 
 #include "core/atomic_file.h"
+#include "core/text_split.h"
 #include "network/cni.h"
 #include "network/netns.h"
 
@@ -34,13 +33,11 @@ CniInvocation invocation_for(const Paths& paths, const std::string& app) {
 // reach: then resolved's list of real upstream servers.
 std::filesystem::path resolv_conf_for_bridge() {
   auto text = read_file("/etc/resolv.conf", 1 << 16).value_or("");
-  std::istringstream lines(text);
-  std::string line;
   bool only_local = true, any = false;
-  while (std::getline(lines, line)) {
+  for (std::string_view line : split(text, '\n')) {
     if (!line.starts_with("nameserver")) continue;
     any = true;
-    if (line.find(" 127.") == std::string::npos && line.find(" ::1") == std::string::npos) only_local = false;
+    if (line.find(" 127.") == std::string_view::npos && line.find(" ::1") == std::string_view::npos) only_local = false;
   }
   std::error_code error;
   if (any && only_local && std::filesystem::exists("/run/systemd/resolve/resolv.conf", error))

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "runtime/unit_cgroup.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 
 #include "core/atomic_file.h"
+#include "core/unique_fd.h"
 
 namespace ctapp {
 namespace {
@@ -55,9 +58,10 @@ Status move_to_supervisor_cgroup(const std::string& app) {
   std::error_code error;
   std::filesystem::create_directories(leaf, error);
   if (error) return fail("create cgroup '{}': {}", leaf.string(), error.message());
-  std::ofstream procs(leaf / "cgroup.procs");
-  procs << ::getpid() << std::endl;
-  if (!procs) return fail("move into cgroup '{}': write failed", leaf.string());
+  std::string pid = fmt::format("{}\n", ::getpid());
+  UniqueFd procs(::open((leaf / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+  if (!procs.valid() || ::write(procs.get(), pid.data(), pid.size()) != static_cast<ssize_t>(pid.size()))
+    return fail("move into cgroup '{}': {}", leaf.string(), std::strerror(errno));
   return {};
 }
 

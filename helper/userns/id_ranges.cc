@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <sstream>
 
 #include "core/atomic_file.h"
 #include "core/file_lock.h"
+#include "core/text_split.h"
 
 namespace ctapp {
 namespace {
@@ -21,10 +21,13 @@ bool parse_number(std::string_view text, uint64_t& value) {
 }
 
 // "START COUNT\n" as written by record_range.
-std::optional<IdRange> parse_record(const std::string& text) {
-  std::istringstream in(text);
+std::optional<IdRange> parse_record(std::string_view text) {
+  if (text.ends_with('\n')) text.remove_suffix(1);
+  auto space = text.find(' ');
   IdRange range;
-  if (!(in >> range.start >> range.count) || range.count == 0) return std::nullopt;
+  if (space == std::string_view::npos || !parse_number(text.substr(0, space), range.start) ||
+      !parse_number(text.substr(space + 1), range.count) || range.count == 0)
+    return std::nullopt;
   return range;
 }
 
@@ -53,16 +56,13 @@ Result<std::vector<IdRange>> taken_ranges(const Paths& paths) {
 
 std::vector<IdRange> parse_subid_ranges(const std::string& text) {
   std::vector<IdRange> ranges;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
+  for (std::string_view line : split(text, '\n')) {
     auto first = line.find(':');
-    auto second = first == std::string::npos ? first : line.find(':', first + 1);
-    if (second == std::string::npos) continue;
+    auto second = first == std::string_view::npos ? first : line.find(':', first + 1);
+    if (second == std::string_view::npos) continue;
     IdRange range;
-    std::string_view view = line;
-    if (parse_number(view.substr(first + 1, second - first - 1), range.start) &&
-        parse_number(view.substr(second + 1), range.count) && range.count > 0)
+    if (parse_number(line.substr(first + 1, second - first - 1), range.start) &&
+        parse_number(line.substr(second + 1), range.count) && range.count > 0)
       ranges.push_back(range);
   }
   return ranges;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// CDI spec parsing (YAML through yaml-cpp, JSON through the bounded JSON
-// reader) on arbitrary text. Invariants: no crash, no exception (yaml-cpp
-// throws: every error must come back as a Result, with a message), no
+// CDI spec parsing (YAML through libyaml, JSON through the bounded JSON
+// reader) on arbitrary text. Invariants: no crash, no exception (the YAML
+// reader makes none: every error must come back as a Result, with a message), no
 // blow-up on aliases, and every device of a parsed spec has a valid
 // qualified name and absolute paths.
 #include <cstddef>
