@@ -8,7 +8,7 @@ E2E_CACHE=${CTAPP_TEST_CACHE:-/var/cache/ctapp-test}
 # (what its Debian package depends on besides libc6, zlib1g and libzstd1,
 # which minbase has).
 E2E_PACKAGES="systemd,systemd-sysv,dbus,runc,iproute2,busybox-static,procps"
-E2E_PACKAGES="$E2E_PACKAGES,libcurl4,libssl3"
+E2E_PACKAGES="$E2E_PACKAGES,libcurl4,libssl3,libyaml-0-2"
 # The guest's own registry on 127.0.0.1:5000, for pulls at start.
 E2E_PACKAGES="$E2E_PACKAGES,docker-registry"
 # seccomp.json for the apps (it needs a container-network-stack)
