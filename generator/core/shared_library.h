@@ -26,4 +26,14 @@ bool resolve(void* handle, const char* name, Function& function) {
   return function != nullptr;
 }
 
+// The library struct `load` fills (its functions, resolved), made on the
+// first call only and kept, or its error, for the life of the process: each
+// *_library() accessor is `return load_once<Library, load>();`.
+template <typename Library, Result<Library> (*load)()>
+Result<const Library*> load_once() {
+  static const Result<Library> library = load();  // once, thread-safe (a static local)
+  if (!library) return std::unexpected(library.error());
+  return &*library;
+}
+
 }  // namespace ctapp

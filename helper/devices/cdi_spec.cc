@@ -121,10 +121,9 @@ Status read_edits(const JsonView& view, CdiEdits& edits) {
 Result<CdiSpec> parse_cdi_spec(std::string_view text, const std::filesystem::path& file) {
   if (text.size() > kMaxSpecSize)
     return fail("'{}' is larger than {} bytes", file.string(), kMaxSpecSize);
-  std::string extension = file.extension().string();
-  Result<json> document = extension == ".json"
-                              ? parse_json(text, "'" + file.string() + "'", {kMaxSpecSize, kMaxDepth})
-                              : parse_yaml(text, "'" + file.string() + "'", {kMaxDepth, kMaxNodes});
+  std::string what = "'" + file.string() + "'";
+  Result<json> document = file.extension() == ".json" ? parse_json(text, what, {kMaxSpecSize, kMaxDepth})
+                                                      : parse_yaml(text, what, {kMaxDepth, kMaxNodes});
   if (!document) return std::unexpected(document.error());
   JsonView spec_view(*document, "CDI spec '" + file.string() + "'");
   if (auto object = spec_view.expect_object(); !object) return std::unexpected(object.error());

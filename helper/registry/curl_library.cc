@@ -34,10 +34,6 @@ Result<CurlLibrary> load() {
 
 }  // namespace
 
-Result<const CurlLibrary*> curl_library() {
-  static const Result<CurlLibrary> library = load();  // once, thread-safe (a static local)
-  if (!library) return std::unexpected(library.error());
-  return &*library;
-}
+Result<const CurlLibrary*> curl_library() { return load_once<CurlLibrary, load>(); }
 
 }  // namespace ctapp

@@ -26,10 +26,6 @@ Result<CryptoLibrary> load() {
 
 }  // namespace
 
-Result<const CryptoLibrary*> crypto_library() {
-  static const Result<CryptoLibrary> library = load();  // once, thread-safe (a static local)
-  if (!library) return std::unexpected(library.error());
-  return &*library;
-}
+Result<const CryptoLibrary*> crypto_library() { return load_once<CryptoLibrary, load>(); }
 
 }  // namespace ctapp

@@ -41,10 +41,6 @@ Result<YamlLibrary> load() {
 
 }  // namespace
 
-Result<const YamlLibrary*> yaml_library() {
-  static const Result<YamlLibrary> library = load();  // once, thread-safe (a static local)
-  if (!library) return std::unexpected(library.error());
-  return &*library;
-}
+Result<const YamlLibrary*> yaml_library() { return load_once<YamlLibrary, load>(); }
 
 }  // namespace ctapp
