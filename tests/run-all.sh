@@ -24,8 +24,11 @@ lane() {  # NAME COMMAND...
   name=$1
   shift
   echo "=== lane $name"
-  if ! "$@"; then
-    echo "=== lane $name FAILED"
+  started=$(date +%s)
+  if "$@"; then
+    echo "=== lane $name passed in $(($(date +%s) - started)) s"
+  else
+    echo "=== lane $name FAILED after $(($(date +%s) - started)) s"
     failed="$failed $name"
   fi
 }

@@ -179,13 +179,13 @@ test_stopping_removes_the_apps_network() {
 }
 
 test_attach_detach_cycles_leak_nothing() {
-  # CTAPP_NETWORK_CYCLES: 200 (20 under the sanitizers, tests/integration/network/meson.build).
+  # CTAPP_NETWORK_CYCLES: 50 (20 under the sanitizers, tests/integration/network/meson.build).
   write_app cycler '[run]
 command = ["true"]
 [network]
 mode = "bridge"
 publish = ["18091:8080/tcp", "18092:53/udp"]'
-  local i cycles=${CTAPP_NETWORK_CYCLES:-200}
+  local i cycles=${CTAPP_NETWORK_CYCLES:-50}
   for i in $(seq "$cycles"); do
     ctapp prepare cycler >/dev/null 2>&1 || { fail "prepare $i failed: $(ctapp prepare cycler 2>&1 | tail -1)"; break; }
     ctapp cleanup cycler >/dev/null 2>&1 || { fail "cleanup $i failed"; break; }

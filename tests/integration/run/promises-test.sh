@@ -290,9 +290,12 @@ stop_timeout = 1'
 }
 
 # A started app that waits in `sleep`: its pid in $run_pid once /data/up exists.
+# An app that waits until stopped. Its shell, the container's PID 1, traps
+# SIGTERM: PID 1 ignores an untrapped one, and the stop would wait out
+# stop_timeout (10 s) before SIGKILL.
 start_sleeper() {  # NAME [BODY]
   write_app "$1" "[run]
-command = [\"sh\", \"-c\", \"touch /data/up; exec sleep 300\"]
+command = [\"sh\", \"-c\", \"trap 'exit 0' TERM; touch /data/up; sleep 300 & wait\"]
 ${2:-}"
   rm -f "$(volume "$1")/up"
   start_app "$1"
@@ -348,7 +351,7 @@ command = ["true"]'
 
 test_reload_signal_reaches_the_containers_init() {
   write_app hupper '[run]
-command = ["sh", "-c", "trap \"echo hup >> /data/reloads\" HUP; touch /data/up; while true; do sleep 0.1; done"]
+command = ["sh", "-c", "trap \"echo hup >> /data/reloads\" HUP; trap \"exit 0\" TERM; touch /data/up; while true; do sleep 0.1; done"]
 [service]
 reload = "signal:SIGHUP"'
   local data
